@@ -1,0 +1,101 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "keybridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "keybridge", targets: ["keybridge"]),
+        .library(name: "KeyBridgeFIDO", targets: ["KeyBridgeFIDO"]),
+        .library(name: "KeyBridgeVirtualKey", targets: ["KeyBridgeVirtualKey"]),
+        .library(name: "KeyBridgeCBOR", targets: ["KeyBridgeCBOR"]),
+        .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // MARK: C shims (Debian packages, found through pkg-config)
+        .systemLibrary(
+            name: "CFido2", pkgConfig: "libfido2",
+            providers: [.apt(["libfido2-dev"])]),
+        .systemLibrary(
+            name: "CPCSCLite", pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]),
+        .systemLibrary(
+            name: "CUdev", pkgConfig: "libudev",
+            providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(
+            name: "CCbor", pkgConfig: "libcbor",
+            providers: [.apt(["libcbor-dev"])]),
+
+        // MARK: Libraries
+        .target(name: "KeyBridgeCBOR"),
+        .target(
+            name: "KeyBridgeFIDO",
+            dependencies: [
+                "CFido2", "KeyBridgeCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "KeyBridgeVirtualKey",
+            dependencies: [
+                "KeyBridgeCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
+        .target(
+            name: "KeyBridgeRegistration",
+            dependencies: [
+                "KeyBridgeCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [.process("Resources")]),
+
+        // MARK: Interfaces
+        .executableTarget(
+            name: "keybridge",
+            dependencies: [
+                "KeyBridgeFIDO", "KeyBridgeVirtualKey",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Tests
+        .testTarget(
+            name: "KeyBridgeCBORTests",
+            dependencies: ["KeyBridgeCBOR", "CCbor"]),
+        .testTarget(
+            name: "KeyBridgeVirtualKeyTests",
+            dependencies: [
+                "KeyBridgeVirtualKey", "KeyBridgeCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]),
+        .testTarget(
+            name: "KeyBridgeRegistrationTests",
+            dependencies: [
+                "KeyBridgeRegistration", "KeyBridgeCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
+        .testTarget(
+            name: "KeyBridgeFIDOTests",
+            dependencies: [
+                "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

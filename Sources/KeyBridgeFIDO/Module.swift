@@ -1,0 +1,1 @@
+// libfido2 layer

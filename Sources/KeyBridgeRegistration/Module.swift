@@ -1,0 +1,1 @@
+// Combined security-info registration

@@ -1,0 +1,1 @@
+// Virtual key: see VirtualAuthenticator.swift
