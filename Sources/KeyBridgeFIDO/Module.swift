@@ -1,1 +1,0 @@
-// libfido2 layer
