@@ -18,8 +18,9 @@ extension SecurityKey {
             handle throws(KeyBridgeError) in
             let assertion = try FidoAssertion()
             try assertion.configure(request, clientDataHash: clientDataHash)
-            try FidoStatus.check(
-                fido_dev_get_assert(handle.pointer, assertion.pointer, request.pin), "authenticatorGetAssertion")
+            try Self.checkPINStatus(
+                fido_dev_get_assert(handle.pointer, assertion.pointer, request.pin), handle: handle,
+                context: "authenticatorGetAssertion")
             return try assertion.responses(
                 clientDataJSON: clientDataJSON,
                 soleAllowed: request.allowCredentials.count == 1 ? request.allowCredentials[0] : nil)

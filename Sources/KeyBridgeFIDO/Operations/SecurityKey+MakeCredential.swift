@@ -20,8 +20,9 @@ extension SecurityKey {
             }
             let credential = try FidoCredential()
             try credential.configure(request, algorithm: algorithm, clientDataHash: clientDataHash)
-            try FidoStatus.check(
-                fido_dev_make_cred(handle.pointer, credential.pointer, request.pin), "authenticatorMakeCredential")
+            try Self.checkPINStatus(
+                fido_dev_make_cred(handle.pointer, credential.pointer, request.pin), handle: handle,
+                context: "authenticatorMakeCredential")
             return try credential.registrationResponse(
                 clientDataJSON: clientDataJSON, transports: transports ?? (info.transports.isEmpty ? ["usb"] : info.transports),
                 residentKey: request.residentKey)

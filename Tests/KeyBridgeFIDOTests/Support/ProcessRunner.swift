@@ -1,0 +1,57 @@
+import Foundation
+
+/// Runs a command to completion and captures its output.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var stdoutData: Data { Data(stdout.utf8) }
+}
+
+enum ProcessRunner {
+    /// Runs `executable` with `arguments`, feeding `input` on stdin, with extra environment.
+    static func run(
+        _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:],
+        timeout: TimeInterval = 60
+    ) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        let inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inPipe
+        try process.run()
+        if let input { inPipe.fileHandleForWriting.write(input) }
+        try inPipe.fileHandleForWriting.close()
+        let outData = DispatchGroup()
+        nonisolated(unsafe) var stdoutBytes = Data()
+        nonisolated(unsafe) var stderrBytes = Data()
+        outData.enter()
+        DispatchQueue.global().async {
+            stdoutBytes = out.fileHandleForReading.readDataToEndOfFile()
+            outData.leave()
+        }
+        outData.enter()
+        DispatchQueue.global().async {
+            stderrBytes = err.fileHandleForReading.readDataToEndOfFile()
+            outData.leave()
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        outData.wait()
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus, stdout: String(decoding: stdoutBytes, as: UTF8.self),
+            stderr: String(decoding: stderrBytes, as: UTF8.self))
+    }
+}
