@@ -20,9 +20,14 @@ enum Output {
     static func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
     /// Runs `body`, turning a ``KeyBridgeError`` into its message (or JSON error object) and exit code.
-    static func reporting(json: Bool, _ body: () async throws -> Void) async throws {
+    /// Ctrl-C cancels the running task, which cancels the key (`fido_dev_cancel`); a second
+    /// Ctrl-C exits at once.
+    static func reporting(json: Bool, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        let task = Task { try await body() }
+        let interrupt = InterruptHandler { task.cancel() }
+        defer { interrupt.stop() }
         do {
-            try await body()
+            try await task.value
         } catch let error as KeyBridgeError {
             if json {
                 try? Output.json(ErrorEnvelope(error))
@@ -54,5 +59,34 @@ struct ErrorEnvelope: Encodable {
         default: break
         }
         self.error = body
+    }
+}
+
+/// Turns SIGINT into task cancellation.
+final class InterruptHandler: @unchecked Sendable {
+    private let source: any DispatchSourceSignal
+
+    init(onInterrupt: @escaping @Sendable () -> Void) {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let count = Counter()
+        source.setEventHandler {
+            if count.increment() > 1 { exit(130) }
+            FileHandle.standardError.write(Data("\nCancelling…\n".utf8))
+            onInterrupt()
+        }
+        source.resume()
+        self.source = source
+    }
+
+    func stop() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func increment() -> Int { lock.withLock { value += 1; return value } }
     }
 }
