@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "KeyBridgeVirtualKey", targets: ["KeyBridgeVirtualKey"]),
         .library(name: "KeyBridgeCBOR", targets: ["KeyBridgeCBOR"]),
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
+        .library(name: "KeyBridgePCSC", targets: ["KeyBridgePCSC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,9 +24,7 @@ let package = Package(
         .systemLibrary(
             name: "CFido2", pkgConfig: "libfido2",
             providers: [.apt(["libfido2-dev"])]),
-        .systemLibrary(
-            name: "CPCSCLite", pkgConfig: "libpcsclite",
-            providers: [.apt(["libpcsclite-dev"])]),
+        .target(name: "CPCSCLite", linkerSettings: [.linkedLibrary("pcsclite")]),
         .systemLibrary(
             name: "CUdev", pkgConfig: "libudev",
             providers: [.apt(["libudev-dev"])]),
@@ -35,6 +34,7 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "KeyBridgeCBOR"),
+        .target(name: "KeyBridgePCSC", dependencies: ["CPCSCLite"]),
         .target(
             name: "KeyBridgeFIDO",
             dependencies: [

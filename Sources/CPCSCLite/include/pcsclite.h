@@ -1,0 +1,2 @@
+// Forwarding header, see CPCSCLite.h.
+#include "/usr/include/PCSC/pcsclite.h"

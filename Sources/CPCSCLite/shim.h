@@ -1,2 +1,0 @@
-// C shim for libpcsclite (libpcsclite-dev): the one header Swift imports for this library.
-#include <winscard.h>
