@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "KeyBridgeFIDO",
             dependencies: [
-                "CFido2", "KeyBridgeCBOR",
+                "CFido2", "KeyBridgeCBOR", "KeyBridgePCSC",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(

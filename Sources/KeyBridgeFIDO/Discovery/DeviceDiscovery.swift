@@ -25,14 +25,21 @@ public struct DeviceDiscovery: Sendable {
         return "/tmp/keybridge-\(getuid())/vkeys"
     }
 
-    /// Every key that can be reached now: USB keys first, then virtual keys, each sorted by id.
+    /// Every key that can be reached now: USB keys, then contactless keys, then virtual keys.
     public func devices() -> [DeviceDescriptor] {
-        usbDevices() + virtualDevices()
+        usbDevices() + NFCDiscovery.devices() + virtualDevices()
     }
 
     /// The key with `id`, or the only key when `id` is nil.
     public func device(id: String?) throws(KeyBridgeError) -> DeviceDescriptor {
         if let id {
+            if id.hasPrefix("nfc:") {
+                let reader = String(id.dropFirst(4))
+                guard let found = NFCDiscovery.devices().first(where: { $0.product == reader }) else {
+                    throw .deviceNotFound(id)
+                }
+                return found
+            }
             if id.hasPrefix("vkey:") {
                 let path = String(id.dropFirst(5))
                 guard FileManager.default.fileExists(atPath: path) else { throw .deviceNotFound(id) }

@@ -53,9 +53,17 @@ public final class SecurityKey: Sendable {
     ) throws(KeyBridgeError) -> DeviceHandle {
         guard let device = fido_dev_new() else { throw .transport("out of memory creating a libfido2 device") }
         _ = fido_dev_set_timeout(device, Int32(timeout.milliseconds))
-        if descriptor.transport == .virtual {
+        switch descriptor.transport {
+        case .virtual:
             var io = VirtualKeyIO.functions
             try FidoStatus.check(fido_dev_set_io_functions(device, &io), "installing virtual-key I/O")
+        case .nfc:
+            var io = PCSCTransportHooks.io
+            var transport = PCSCTransportHooks.transport
+            try FidoStatus.check(fido_dev_set_io_functions(device, &io), "installing PC/SC I/O")
+            try FidoStatus.check(fido_dev_set_transport_functions(device, &transport), "installing the NFC transport")
+        case .usb:
+            break
         }
         let status = fido_dev_open(device, descriptor.path)
         guard status == FIDO_OK else {
@@ -63,6 +71,9 @@ public final class SecurityKey: Sendable {
             fido_dev_free(&pointer)
             if status == FIDO_ERR_INTERNAL || (status == FIDO_ERR_RX && descriptor.transport == .virtual) {
                 throw .deviceNotFound(descriptor.id)
+            }
+            if descriptor.transport == .nfc, let error = try? PCSCHandle.probeError(reader: descriptor.product) {
+                throw .transport(error.description)
             }
             throw FidoStatus.error(for: status, context: "opening \(descriptor.id)")
         }
@@ -110,14 +121,14 @@ public final class SecurityKey: Sendable {
         _ body: @escaping @Sendable (DeviceHandle) throws(KeyBridgeError) -> T
     ) async throws(KeyBridgeError) -> T {
         let handle = self.handle
-        let virtual = descriptor.transport == .virtual
+        let transport = descriptor.transport
         let control = OperationControl(device: handle, onTouchNeeded: onTouchNeeded)
         let thread = self.thread
         let result: Result<T, KeyBridgeError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 thread.submit {
                     continuation.resume(
-                        returning: Self.run(body, on: handle, control: control, timeout: timeout, virtual: virtual))
+                        returning: Self.run(body, on: handle, control: control, timeout: timeout, transport: transport))
                 }
             }
         } onCancel: {
@@ -128,7 +139,7 @@ public final class SecurityKey: Sendable {
 
     private static func run<T>(
         _ body: @Sendable (DeviceHandle) throws(KeyBridgeError) -> T, on handle: DeviceHandle,
-        control: OperationControl, timeout: Duration, virtual: Bool
+        control: OperationControl, timeout: Duration, transport: DeviceTransport
     ) -> Result<T, KeyBridgeError> {
         guard control.begin() else { return .failure(.cancelled) }
         let milliseconds = max(1, timeout.milliseconds)
@@ -142,9 +153,20 @@ public final class SecurityKey: Sendable {
         watchdog.resume()
 
         var promptTimer: DispatchSourceTimer?
-        let socket = virtual ? VirtualKeyIO.socket(of: handle.pointer) : nil
+        let socket = transport == .virtual ? VirtualKeyIO.socket(of: handle.pointer) : nil
+        let card = transport == .nfc ? PCSCTransportHooks.channel(of: handle.pointer) : nil
         if let socket {
             socket.keepAliveObserver = { status in if status == 2 { control.touchNeeded() } }
+        } else if let card {
+            card.channel.keepAliveObserver = { status in if status == 2 { control.touchNeeded() } }
+            // Hold the card for the whole CTAP operation (PIN token + command are several exchanges).
+            do {
+                try card.card.beginTransaction()
+            } catch {
+                control.finish()
+                watchdog.cancel()
+                return .failure(.transport(error.description))
+            }
         } else {
             // libfido2 swallows USB keep-alives, so assume a touch is wanted once the call lingers.
             let timer = DispatchSource.makeTimerSource(queue: watchdogQueue)
@@ -158,6 +180,8 @@ public final class SecurityKey: Sendable {
             watchdog.cancel()
             promptTimer?.cancel()
             socket?.keepAliveObserver = nil
+            card?.channel.keepAliveObserver = nil
+            card?.card.endTransaction()
         }
         do throws(KeyBridgeError) {
             return .success(try body(handle))
@@ -166,6 +190,8 @@ public final class SecurityKey: Sendable {
             case (.timeout, .cancelled), (.timeout, .transport), (.timeout, .userActionTimeout):
                 return .failure(.userActionTimeout)
             case (.cancelled, _): return .failure(.cancelled)
+            case (_, .transport) where card?.channel.lastError != nil:
+                return .failure(.transport(card!.channel.lastError!.description))
             default: return .failure(error)
             }
         }
