@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KeyBridgeCBOR", targets: ["KeyBridgeCBOR"]),
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
         .library(name: "KeyBridgePCSC", targets: ["KeyBridgePCSC"]),
+        .library(name: "KeyBridgeOATH", targets: ["KeyBridgeOATH"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +36,13 @@ let package = Package(
         // MARK: Libraries
         .target(name: "KeyBridgeCBOR"),
         .target(name: "KeyBridgePCSC", dependencies: ["CPCSCLite"]),
+        .target(
+            name: "KeyBridgeOATH",
+            dependencies: [
+                "KeyBridgePCSC",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
         .target(
             name: "KeyBridgeFIDO",
             dependencies: [
