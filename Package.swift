@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
         .library(name: "KeyBridgePCSC", targets: ["KeyBridgePCSC"]),
         .library(name: "KeyBridgeOATH", targets: ["KeyBridgeOATH"]),
+        .library(name: "KeyBridgeVirtualCard", targets: ["KeyBridgeVirtualCard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -69,6 +70,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.process("Resources")]),
+        .target(
+            name: "KeyBridgeVirtualCard",
+            dependencies: [
+                "KeyBridgeVirtualKey", "KeyBridgeOATH", "KeyBridgePCSC",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
 
         // MARK: Interfaces
         .executableTarget(
