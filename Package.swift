@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "keybridge",
             dependencies: [
-                "KeyBridgeFIDO", "KeyBridgeVirtualKey",
+                "KeyBridgeFIDO", "KeyBridgeVirtualKey", "KeyBridgeVirtualCard", "KeyBridgeOATH", "KeyBridgePCSC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
