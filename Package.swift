@@ -98,6 +98,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]),
         .testTarget(
+            name: "KeyBridgeOATHTests",
+            dependencies: ["KeyBridgeOATH", "KeyBridgeVirtualCard", "KeyBridgePCSC"]),
+        .testTarget(
             name: "KeyBridgeRegistrationTests",
             dependencies: [
                 "KeyBridgeRegistration", "KeyBridgeCBOR",

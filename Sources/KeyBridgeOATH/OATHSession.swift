@@ -53,7 +53,10 @@ public final class OATHSession: @unchecked Sendable {
     // MARK: Password
 
     /// The 16-byte access key for `password`: PBKDF2-HMAC-SHA1(password, salt, 1000 rounds).
-    public func deriveKey(password: String) -> [UInt8] {
+    public func deriveKey(password: String) -> [UInt8] { deriveKey(password: password, salt: salt) }
+
+    /// The access key for `password` under an explicit `salt`.
+    public func deriveKey(password: String, salt: [UInt8]) -> [UInt8] {
         let key = try! KDF.Insecure.PBKDF2.deriveKey(
             from: Array(password.utf8), salt: salt, using: .insecureSHA1, outputByteCount: 16,
             unsafeUncheckedRounds: 1000)

@@ -15,7 +15,7 @@ final class VirtualKeyProcess {
         self.directory = try directory ?? TestPaths.temporaryDirectory()
         socketPath = self.directory.appendingPathComponent(name).path
         logPath = self.directory.appendingPathComponent(name + ".log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.keybridge)
         process.arguments = ["vkey", "serve", "--hid-socket", socketPath] + options
