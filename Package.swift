@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KeyBridgePCSC", targets: ["KeyBridgePCSC"]),
         .library(name: "KeyBridgeOATH", targets: ["KeyBridgeOATH"]),
         .library(name: "KeyBridgeVirtualCard", targets: ["KeyBridgeVirtualCard"]),
+        .library(name: "KeyBridgeAuthenticator", targets: ["KeyBridgeAuthenticator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,9 +72,18 @@ let package = Package(
             ],
             resources: [.process("Resources")]),
         .target(
+            name: "KeyBridgeAuthenticator",
+            dependencies: [
+                "KeyBridgeCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
+        .target(
             name: "KeyBridgeVirtualCard",
             dependencies: [
-                "KeyBridgeVirtualKey", "KeyBridgeOATH", "KeyBridgePCSC",
+                "KeyBridgeAuthenticator", "KeyBridgeOATH", "KeyBridgePCSC",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
