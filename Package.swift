@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "keybridge",
             dependencies: [
-                "KeyBridgeFIDO", "KeyBridgeVirtualKey", "KeyBridgeVirtualCard", "KeyBridgeOATH", "KeyBridgePCSC",
+                "KeyBridgeFIDO", "KeyBridgeAuthenticator", "KeyBridgeVirtualCard", "KeyBridgeOATH", "KeyBridgePCSC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -175,3 +175,9 @@ public final class VirtualAuthenticator: @unchecked Sendable {
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 }
+
+extension VirtualAuthenticator {
+    /// Whether a touch is available right now without waiting (for applets that cannot block,
+    /// such as a touch-required OATH account).
+    public func presenceAvailableNow() -> Bool { presence.presenceAvailableNow() }
+}
