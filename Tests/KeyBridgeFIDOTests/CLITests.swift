@@ -37,7 +37,7 @@ final class CLITests: XCTestCase {
         let assertion = try JSONDecoder().decode(AuthenticationResponseJSON.self, from: signed.stdoutData)
         let accepted = try WebAuthnPeer.verifyAuthentication(
             assertion, challenge: signInChallenge, origin: Fixtures.origin, rpID: Fixtures.rpID,
-            publicKey: verdict.fields["publicKey"] as! String, signCount: 0)
+            publicKey: try XCTUnwrap(verdict.fields["publicKey"] as? String), signCount: 0)
         XCTAssertTrue(accepted.verified, accepted.error ?? "")
     }
 

@@ -42,7 +42,7 @@ final class RegistrationRoundTripTests: XCTestCase {
                 signature: Base64URL.decode(assertion.response.signature)!, message: authData + Array(clientDataHash),
                 key: verified.publicKey))
         var tampered = authData
-        tampered[40] ^= 0x01
+        tampered[10] ^= 0x01
         XCTAssertFalse(
             try COSEKey.verify(
                 signature: Base64URL.decode(assertion.response.signature)!, message: tampered + Array(clientDataHash),

@@ -38,8 +38,8 @@ def main() -> int:
                 "credentialId": bytes_to_base64url(verified.credential_id),
                 "publicKey": bytes_to_base64url(verified.credential_public_key),
                 "signCount": verified.sign_count,
-                "aaguid": verified.aaguid,
-                "fmt": verified.fmt.value,
+                "aaguid": str(verified.aaguid),
+                "fmt": getattr(verified.fmt, "value", verified.fmt),
                 "userVerified": verified.user_verified,
             }
         else:
