@@ -108,6 +108,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]),
         .testTarget(
+            name: "KeyBridgeAuthenticatorTests",
+            dependencies: ["KeyBridgeAuthenticator", "KeyBridgeCBOR"]),
+        .testTarget(
             name: "KeyBridgeOATHTests",
             dependencies: ["KeyBridgeOATH", "KeyBridgeVirtualCard", "KeyBridgePCSC"]),
         .testTarget(
