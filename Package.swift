@@ -122,9 +122,9 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),
         .testTarget(
-            name: "KeyBridgeFIDOTests",
+            name: "KeyBridgeIntegrationTests",
             dependencies: [
-                "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2",
+                "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2", "KeyBridgePCSC", "KeyBridgeOATH",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
     ],

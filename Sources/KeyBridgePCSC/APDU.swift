@@ -7,6 +7,8 @@ public struct CommandAPDU: Sendable, Equatable {
     public var data: [UInt8]
     /// Whether to ask for response data (Le = 0, meaning "up to the maximum").
     public var expectsResponse: Bool
+    /// Whether a parsed APDU came in the extended-length form.
+    public var extendedForm = false
 
     public init(cla: UInt8, ins: UInt8, p1: UInt8, p2: UInt8, data: [UInt8] = [], expectsResponse: Bool = true) {
         self.cla = cla
@@ -75,6 +77,7 @@ public struct CommandAPDU: Sendable, Equatable {
         default:
             if body[0] == 0, body.count >= 3 {
                 // Extended: 00 Lc_hi Lc_lo data [Le_hi Le_lo], or 00 Le_hi Le_lo.
+                extendedForm = true
                 let length = Int(body[1]) << 8 | Int(body[2])
                 if body.count == 3 {
                     data = []

@@ -31,9 +31,32 @@ public final class PCSCCard: @unchecked Sendable {
         let status = apdu.withUnsafeBufferPointer { input in
             SCardTransmit(handle, &pci, input.baseAddress, DWORD(input.count), nil, &response, &length)
         }
-        guard status == SCARD_S_SUCCESS else { throw PCSCError.from(status, reader: reader) }
+        guard status == SCARD_S_SUCCESS else { throw diagnose(status) }
         guard length >= 2 else { throw .communication("a response shorter than a status word") }
         return Array(response[0..<Int(length)])
+    }
+
+    /// A failed exchange often reports a generic status (pcsc-lite says "transaction failed" when
+    /// the card leaves mid-APDU); ask for the card's status to name the real cause.
+    private func diagnose(_ status: Int) -> PCSCError {
+        let error = PCSCError.from(status, reader: reader)
+        switch error {
+        case .cardRemoved, .noCard, .readerUnavailable, .serviceNotRunning, .cardReset: return error
+        default: break
+        }
+        var nameLength: DWORD = 0
+        var state: DWORD = 0
+        var protocolInUse: DWORD = 0
+        var atrLength: DWORD = 0
+        let probe = SCardStatus(handle, nil, &nameLength, &state, &protocolInUse, nil, &atrLength)
+        if probe == SCARD_W_REMOVED_CARD || probe == SCARD_E_NO_SMARTCARD || state & DWORD(SCARD_ABSENT) != 0 {
+            return .cardRemoved
+        }
+        if probe == SCARD_E_READER_UNAVAILABLE { return .readerUnavailable(reader) }
+        // The reader could not complete the exchange: for a contactless card this is the card
+        // leaving the field before the reader has noticed it is gone.
+        if status == SCARD_E_NOT_TRANSACTED { return .cardRemoved }
+        return error
     }
 
     /// Holds the card for the length of `body` (`SCardBeginTransaction` … `SCardEndTransaction`),

@@ -24,6 +24,9 @@ public final class FIDOCardApplet: CardApplet, @unchecked Sendable {
     private let handler: any CTAPRequestHandling
     /// How long one APDU may wait for the core before answering `91 00`.
     public var keepAliveAfter: TimeInterval = 0.05
+    /// Whether extended-length APDUs are accepted (some readers refuse them; then clients must
+    /// chain short APDUs and collect long replies with GET RESPONSE).
+    public var acceptsExtendedAPDUs = true
 
     private let lock = NSLock()
     private var chained: [UInt8] = []
@@ -87,7 +90,8 @@ public final class FIDOCardApplet: CardApplet, @unchecked Sendable {
     }
 
     public func process(_ apdu: CommandAPDU) -> ResponseAPDU {
-        let extended = apdu.data.count > 255
+        if apdu.extendedForm && !acceptsExtendedAPDUs { return .status(0x6700) }
+        let extended = apdu.extendedForm
         switch (apdu.cla & ~0x10, apdu.ins) {
         case (_, 0xC0):  // GET RESPONSE (CLA 00 or 80)
             return lock.withLock { page(remaining, extended: false) }

@@ -33,13 +33,7 @@ public struct DeviceDiscovery: Sendable {
     /// The key with `id`, or the only key when `id` is nil.
     public func device(id: String?) throws(KeyBridgeError) -> DeviceDescriptor {
         if let id {
-            if id.hasPrefix("nfc:") {
-                let reader = String(id.dropFirst(4))
-                guard let found = NFCDiscovery.devices().first(where: { $0.product == reader }) else {
-                    throw .deviceNotFound(id)
-                }
-                return found
-            }
+            if id.hasPrefix("nfc:") { return try NFCDiscovery.reader(String(id.dropFirst(4))) }
             if id.hasPrefix("vkey:") {
                 let path = String(id.dropFirst(5))
                 guard FileManager.default.fileExists(atPath: path) else { throw .deviceNotFound(id) }

@@ -13,6 +13,19 @@ public enum NFCDiscovery {
         }
     }
 
+    /// The key on a named reader, without probing it (another process may hold the card; opening
+    /// it then gives the precise error). Fails when pcscd is down or the reader does not exist.
+    static func reader(_ name: String) throws(KeyBridgeError) -> DeviceDescriptor {
+        let readers: [String]
+        do {
+            readers = try PCSCContext().readers()
+        } catch {
+            throw .transport(error.description)
+        }
+        guard readers.contains(name) else { throw .deviceNotFound("nfc:\(name)") }
+        return .nfc(reader: name)
+    }
+
     /// Which applets the card on `reader` answers: `fido2`/`u2f` and `oath`.
     public static func probe(context: PCSCContext, reader: String) -> [String] {
         guard let card = try? context.connect(reader: reader) else { return [] }

@@ -69,11 +69,11 @@ public final class SecurityKey: Sendable {
         guard status == FIDO_OK else {
             var pointer: OpaquePointer? = device
             fido_dev_free(&pointer)
-            if status == FIDO_ERR_INTERNAL || (status == FIDO_ERR_RX && descriptor.transport == .virtual) {
-                throw .deviceNotFound(descriptor.id)
-            }
             if descriptor.transport == .nfc, let error = try? PCSCHandle.probeError(reader: descriptor.product) {
                 throw .transport(error.description)
+            }
+            if status == FIDO_ERR_INTERNAL || (status == FIDO_ERR_RX && descriptor.transport == .virtual) {
+                throw .deviceNotFound(descriptor.id)
             }
             throw FidoStatus.error(for: status, context: "opening \(descriptor.id)")
         }
@@ -159,14 +159,6 @@ public final class SecurityKey: Sendable {
             socket.keepAliveObserver = { status in if status == 2 { control.touchNeeded() } }
         } else if let card {
             card.channel.keepAliveObserver = { status in if status == 2 { control.touchNeeded() } }
-            // Hold the card for the whole CTAP operation (PIN token + command are several exchanges).
-            do {
-                try card.card.beginTransaction()
-            } catch {
-                control.finish()
-                watchdog.cancel()
-                return .failure(.transport(error.description))
-            }
         } else {
             // libfido2 swallows USB keep-alives, so assume a touch is wanted once the call lingers.
             let timer = DispatchSource.makeTimerSource(queue: watchdogQueue)
@@ -181,7 +173,6 @@ public final class SecurityKey: Sendable {
             promptTimer?.cancel()
             socket?.keepAliveObserver = nil
             card?.channel.keepAliveObserver = nil
-            card?.card.endTransaction()
         }
         do throws(KeyBridgeError) {
             return .success(try body(handle))

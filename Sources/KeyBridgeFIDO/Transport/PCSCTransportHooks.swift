@@ -26,14 +26,29 @@ enum PCSCTransportHooks {
 }
 
 /// What the C hooks carry around: the PC/SC context, the card and its CTAP channel.
+///
+/// The card is held exclusively for the life of the session, so no other process can slip an
+/// APDU between the exchanges of one CTAP operation (a PIN token and the command that uses it).
+/// A card another process holds is retried for `sharingWait`, then reported as
+/// ``PCSCError/sharingViolation``.
 final class PCSCHandle: @unchecked Sendable {
+    static let sharingWait: TimeInterval = 2
+
     let context: PCSCContext
     let card: PCSCCard
     let channel: NFCCTAPChannel
 
-    init(reader: String) throws(PCSCError) {
+    init(reader: String, sharingWait: TimeInterval = PCSCHandle.sharingWait) throws(PCSCError) {
         context = try PCSCContext()
-        card = try context.connect(reader: reader)
+        let deadline = Date().addingTimeInterval(sharingWait)
+        while true {
+            do {
+                card = try context.connect(reader: reader, exclusive: true)
+                break
+            } catch .sharingViolation where Date() < deadline {
+                usleep(100_000)
+            }
+        }
         channel = NFCCTAPChannel(card: card)
     }
 }
@@ -75,7 +90,7 @@ extension PCSCHandle {
     /// Why a card on `reader` cannot be opened, for a message better than libfido2's.
     static func probeError(reader: String) throws -> PCSCError? {
         do {
-            _ = try PCSCHandle(reader: reader)
+            _ = try PCSCHandle(reader: reader, sharingWait: 0)
             return nil
         } catch {
             return error

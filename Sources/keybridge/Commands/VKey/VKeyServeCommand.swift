@@ -48,6 +48,8 @@ struct VKeyServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Built-in user verification: none, approve or deny.") var uv = "none"
     @Option(name: .long, help: "Algorithms: es256,eddsa.") var algorithms = "es256,eddsa"
     @Flag(name: .customLong("no-u2f"), help: "Do not offer CTAP1/U2F.") var noU2F = false
+    @Flag(name: .customLong("no-extended-apdu"), help: "As a card, refuse extended APDUs (clients must chain).")
+    var noExtendedAPDU = false
     @Option(name: .customLong("user-action-timeout"), help: "Seconds to wait for a touch.") var userActionTimeout = 30.0
     @Option(name: .customLong("reset-window"), help: "Refuse reset this many seconds after start (default: always allow).")
     var resetWindow: Double?
@@ -83,7 +85,9 @@ struct VKeyServeCommand: AsyncParsableCommand {
                     throw KeyBridgeError.invalidArgument("--vpcd takes HOST:PORT, e.g. 127.0.0.1:35963")
                 }
                 let applet = VirtualOATHApplet(touchProvider: { authenticator.presenceAvailableNow() })
-                let dispatcher = CardDispatcher(applets: [FIDOCardApplet(handler: authenticator), applet])
+                let fido = FIDOCardApplet(handler: authenticator)
+                fido.acceptsExtendedAPDUs = !noExtendedAPDU
+                let dispatcher = CardDispatcher(applets: [fido, applet])
                 let connection = VPCDConnection(host: String(parts[0]), port: port, dispatcher: dispatcher)
                 connection.start()
                 card = connection

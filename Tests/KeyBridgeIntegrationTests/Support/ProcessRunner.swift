@@ -46,12 +46,15 @@ enum ProcessRunner {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            let grace = Date().addingTimeInterval(2)
+            while process.isRunning && Date() < grace { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        outData.wait()
-        process.waitUntilExit()
+        _ = outData.wait(timeout: .now() + 5)
+        let reaped = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < reaped { usleep(10_000) }
         return ProcessResult(
-            status: process.terminationStatus, stdout: String(decoding: stdoutBytes, as: UTF8.self),
+            status: process.isRunning ? -1 : process.terminationStatus, stdout: String(decoding: stdoutBytes, as: UTF8.self),
             stderr: String(decoding: stderrBytes, as: UTF8.self))
     }
 }

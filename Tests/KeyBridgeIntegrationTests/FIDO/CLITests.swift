@@ -9,7 +9,9 @@ final class CLITests: XCTestCase {
     {
         var env = environment
         env["KEYBRIDGE_VKEY_DIR"] = vkey.directory.path
-        return try ProcessRunner.run(TestPaths.keybridge, arguments, environment: env)
+        // Name the key explicitly: other keys (an NFC card left by another test) must not matter.
+        let withDevice = arguments.first == "devices" ? arguments : arguments + ["--device", vkey.deviceID]
+        return try ProcessRunner.run(TestPaths.keybridge, withDevice, environment: env)
     }
 
     func testMakeCredentialAndGetAssertionPrintWebAuthnJSONThatPyWebAuthnAccepts() throws {
@@ -17,7 +19,8 @@ final class CLITests: XCTestCase {
         let devices = try keybridge(["devices", "--json"], vkey: vkey)
         XCTAssertEqual(devices.status, 0, devices.stderr)
         let listed = try JSONDecoder().decode([DeviceDescriptor].self, from: devices.stdoutData)
-        XCTAssertEqual(listed.map(\.id), [vkey.deviceID])
+        XCTAssertTrue(listed.map(\.id).contains(vkey.deviceID), "\(listed)")
+        XCTAssertEqual(listed.first { $0.id == vkey.deviceID }?.transport, .virtual)
 
         let challenge = Fixtures.challenge()
         let made = try keybridge(
