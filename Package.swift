@@ -7,7 +7,6 @@ let package = Package(
     products: [
         .executable(name: "keybridge", targets: ["keybridge"]),
         .library(name: "KeyBridgeFIDO", targets: ["KeyBridgeFIDO"]),
-        .library(name: "KeyBridgeVirtualKey", targets: ["KeyBridgeVirtualKey"]),
         .library(name: "KeyBridgeCBOR", targets: ["KeyBridgeCBOR"]),
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
         .library(name: "KeyBridgePCSC", targets: ["KeyBridgePCSC"]),
@@ -52,15 +51,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
-            name: "KeyBridgeVirtualKey",
-            dependencies: [
-                "KeyBridgeCBOR",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]),
-        .target(
             name: "KeyBridgeRegistration",
             dependencies: [
                 "KeyBridgeCBOR",
@@ -99,14 +89,6 @@ let package = Package(
         .testTarget(
             name: "KeyBridgeCBORTests",
             dependencies: ["KeyBridgeCBOR", "CCbor"]),
-        .testTarget(
-            name: "KeyBridgeVirtualKeyTests",
-            dependencies: [
-                "KeyBridgeVirtualKey", "KeyBridgeCBOR",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-            ]),
         .testTarget(
             name: "KeyBridgeAuthenticatorTests",
             dependencies: ["KeyBridgeAuthenticator", "KeyBridgeCBOR"]),

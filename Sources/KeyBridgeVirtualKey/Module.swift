@@ -1,1 +1,0 @@
-// Virtual key: see VirtualAuthenticator.swift
