@@ -59,6 +59,14 @@ public struct DeviceInfo: Codable, Sendable, Equatable {
 }
 
 extension DeviceInfo {
+    /// An info with nothing known, as a base for partial values.
+    static let empty = DeviceInfo(
+        isFIDO2: true, ctaphidProtocol: 0, deviceVersion: "", capabilities: 0, versions: [], extensions: [], aaguid: "",
+        options: [:], maxMessageSize: 0, pinProtocols: [], maxCredentialCountInList: 0, maxCredentialIdLength: 0,
+        transports: [], algorithms: [], firmwareVersion: 0, maxCredBlobLength: 0, maxLargeBlobArray: 0,
+        remainingDiscoverableCredentials: nil, minPINLength: 0, forcePINChange: false, maxRPIDsForSetMinPINLength: 0,
+        preferredPlatformUVAttempts: 0, uvModality: 0, certifications: [:])
+
     /// Whether the key supports `option` at all (present in options, whatever its value).
     public func supports(_ option: String) -> Bool { options[option] != nil }
 

@@ -13,13 +13,13 @@ extension SecurityKey {
         let version = "\(fido_dev_major(device)).\(fido_dev_minor(device)).\(fido_dev_build(device))"
         let isFIDO2 = fido_dev_is_fido2(device)
         guard isFIDO2 else {
-            return DeviceInfo(
-                isFIDO2: false, ctaphidProtocol: Int(fido_dev_protocol(device)), deviceVersion: version,
-                capabilities: Int(fido_dev_flags(device)), versions: ["U2F_V2"], extensions: [], aaguid: "",
-                options: [:], maxMessageSize: 0, pinProtocols: [], maxCredentialCountInList: 0,
-                maxCredentialIdLength: 0, transports: [], algorithms: [], firmwareVersion: 0, maxCredBlobLength: 0,
-                maxLargeBlobArray: 0, remainingDiscoverableCredentials: nil, minPINLength: 0, forcePINChange: false,
-                maxRPIDsForSetMinPINLength: 0, preferredPlatformUVAttempts: 0, uvModality: 0, certifications: [:])
+            var info = DeviceInfo.empty
+            info.isFIDO2 = false
+            info.ctaphidProtocol = Int(fido_dev_protocol(device))
+            info.deviceVersion = version
+            info.capabilities = Int(fido_dev_flags(device))
+            info.versions = ["U2F_V2"]
+            return info
         }
         guard let info = fido_cbor_info_new() else { throw .transport("out of memory") }
         var infoPointer: OpaquePointer? = info

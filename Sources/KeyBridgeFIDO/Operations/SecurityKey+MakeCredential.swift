@@ -14,7 +14,7 @@ extension SecurityKey {
         let transports = descriptor.transport == .usb ? ["usb"] : nil
         return try await perform(timeout: request.timeout, onTouchNeeded: onTouchNeeded) {
             handle throws(KeyBridgeError) in
-            let info = try Self.readInfo(handle.pointer)
+            let info = try self.cachedInfoForAlgorithms(handle)
             guard let algorithm = request.algorithms.first(where: info.supportsAlgorithm) else {
                 throw .unsupported("any of the algorithms \(request.algorithms.map(\.name).joined(separator: ", "))")
             }
@@ -27,6 +27,20 @@ extension SecurityKey {
                 clientDataJSON: clientDataJSON, transports: transports ?? (info.transports.isEmpty ? ["usb"] : info.transports),
                 residentKey: request.residentKey)
         }
+    }
+
+    /// getInfo's algorithms and transports, read from the key once per session (they do not change).
+    private func cachedInfoForAlgorithms(_ handle: DeviceHandle) throws(KeyBridgeError) -> DeviceInfo {
+        if let cached = algorithmCache.withLock({ $0 }), let transports = transportCache.withLock({ $0 }) {
+            var info = DeviceInfo.empty
+            info.algorithms = cached
+            info.transports = transports
+            return info
+        }
+        let info = try Self.readInfo(handle.pointer)
+        algorithmCache.withLock { $0 = info.algorithms }
+        transportCache.withLock { $0 = info.transports }
+        return info
     }
 
     static func validate(_ request: MakeCredentialRequest) throws(KeyBridgeError) {

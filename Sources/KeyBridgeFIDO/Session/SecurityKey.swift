@@ -16,6 +16,10 @@ public final class SecurityKey: Sendable {
     let handle: DeviceHandle
     private let thread: DeviceThread
     private let closed = Mutex(false)
+    /// The signature algorithms the key listed in getInfo, read once per session.
+    let algorithmCache = Mutex<[DeviceInfo.Algorithm]?>(nil)
+    /// The transports the key listed in getInfo, read once per session.
+    let transportCache = Mutex<[String]?>(nil)
 
     private static let watchdogQueue = DispatchQueue(label: "keybridge.watchdog")
 
