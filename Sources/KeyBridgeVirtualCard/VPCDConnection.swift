@@ -24,6 +24,7 @@ public final class VPCDConnection: @unchecked Sendable {
     private var outOfFieldUntil: Date?
     private var removeAfterAPDUs: Int?
     private var _apduCount = 0
+    private var recording: [[UInt8]]?
 
     public init(host: String = "127.0.0.1", port: UInt16 = 35963, dispatcher: CardDispatcher, atr: [UInt8] = defaultATR) {
         self.host = host
@@ -44,6 +45,17 @@ public final class VPCDConnection: @unchecked Sendable {
         let thread = Thread { [self] in runLoop() }
         thread.name = "vpcd \(host):\(port)"
         thread.start()
+    }
+
+    /// Starts keeping a copy of every command APDU (for replay benchmarks).
+    public func startRecording() { lock.withLock { recording = [] } }
+
+    /// Stops recording and returns the command APDUs seen since ``startRecording()``.
+    public func stopRecording() -> [[UInt8]] {
+        lock.withLock {
+            defer { recording = nil }
+            return recording ?? []
+        }
     }
 
     /// Takes the card out of the field and stops.
@@ -134,6 +146,7 @@ public final class VPCDConnection: @unchecked Sendable {
                 }
                 continue
             }
+            lock.withLock { recording?.append(message) }
             let response = dispatcher.handle(message)
             guard write(fd, response) else { return }
             let pullNow: Bool = lock.withLock {

@@ -11,7 +11,8 @@ struct BenchCommand: AsyncParsableCommand {
             (non-discoverable ES256, touch required). Use it on a virtual key or on a key that \
             approves presence by itself. JSON: [{operation, count, minimum, median, p95, mean, maximum}] \
             in milliseconds.
-            """)
+            """,
+        subcommands: [ReplayCommand.self])
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var deviceOptions: DeviceOptions

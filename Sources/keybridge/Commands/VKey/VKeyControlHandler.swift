@@ -51,6 +51,14 @@ struct VKeyControlHandler: @unchecked Sendable {
                 card.removeFromField(for: seconds)
             }
             return ["ok": true]
+        case "record":
+            guard let card else { return ["ok": false, "error": "no vpcd card is served"] }
+            if command["on"] as? Bool == true {
+                card.startRecording()
+                return ["ok": true]
+            }
+            let apdus = card.stopRecording().map { $0.map { String(format: "%02x", $0) }.joined() }
+            return ["ok": true, "apdus": apdus]
         case "oathMalformNextReply":
             guard let oath else { return ["ok": false, "error": "no OATH applet is served"] }
             oath.malformNextReplyOnce()

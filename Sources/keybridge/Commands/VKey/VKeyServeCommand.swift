@@ -23,6 +23,7 @@ struct VKeyServeCommand: AsyncParsableCommand {
               {"cmd":"fault","kind":"garbage|wrongChannel|truncatedCBOR|nonCanonicalCBOR|closeMidMessage|none"}
               {"cmd":"removeCard","ms":N,"afterAPDUs":K}     pull the card out of the field (now, or after K APDUs)
               {"cmd":"oathMalformNextReply"}                 make the OATH applet's next reply a malformed TLV
+              {"cmd":"record","on":true} / {"cmd":"record","on":false}   record the card's command APDUs
             Each reply is one JSON line with "ok".
 
             vpcd listens on all interfaces without authentication: use it on test machines only.
