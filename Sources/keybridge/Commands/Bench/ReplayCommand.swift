@@ -9,7 +9,8 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Time bare SCardTransmit replays of recorded APDU sequences (the PC/SC floor for a benchmark).",
         discussion: """
             Reads a JSON object {"name": ["hex APDU", …], …} and, for each named sequence, sends its APDUs \
-            with nothing but SCardTransmit, --iterations times. JSON: [{operation, count, minimum, median, \
+            with nothing but SCardTransmit, --iterations times. Sequences whose name starts with "_" are \
+            sent once first, untimed (for example the SELECT of the applet). JSON: [{operation, count, minimum, median, \
             p95, mean, maximum}] in milliseconds per sequence.
             """)
 
@@ -32,7 +33,12 @@ struct ReplayCommand: AsyncParsableCommand {
             defer { card.disconnect() }
             var summaries: [LatencySummary] = []
             let clock = ContinuousClock()
-            for name in object.keys.sorted() {
+            for name in object.keys.sorted() where name.hasPrefix("_") {
+                for apdu in object[name]!.map(Self.bytes) {
+                    do { _ = try card.transmit(apdu) } catch { throw KeyBridgeError.transport("\(error)") }
+                }
+            }
+            for name in object.keys.sorted() where !name.hasPrefix("_") {
                 let sequence = object[name]!.map(Self.bytes)
                 var samples: [Duration] = []
                 for round in 0..<(iterations + 3) {
