@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "KeyBridgeFIDO",
             dependencies: [
-                "CFido2", "KeyBridgeCBOR", "KeyBridgePCSC",
+                "CFido2", "CUdev", "KeyBridgeCBOR", "KeyBridgePCSC",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(

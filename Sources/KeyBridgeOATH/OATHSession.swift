@@ -168,6 +168,9 @@ public final class OATHSession: @unchecked Sendable {
 
     /// Renames an account (applet 5.3.1 and later).
     public func rename(name: String, to newName: String) throws(OATHError) {
+        guard version.lexicographicallyPrecedes([5, 3, 1]) == false else {
+            throw .invalidCredential("this applet (version \(version.map(String.init).joined(separator: "."))) cannot rename; RENAME needs 5.3.1")
+        }
         guard (1...64).contains(newName.utf8.count) else { throw .invalidCredential("a name must be 1 to 64 bytes") }
         do {
             _ = try send(

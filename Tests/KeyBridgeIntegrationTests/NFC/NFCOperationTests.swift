@@ -113,3 +113,28 @@ final class NFCOperationTests: XCTestCase {
         await key.close()
     }
 }
+
+/// Two virtual cards at once, one per vpcd reader.
+final class SeveralCardsTests: XCTestCase {
+    func testTwoCardsOnTwoReadersWorkIndependently() async throws {
+        let first = try VirtualCardProcess(slot: 0, options: ["--aaguid", "11111111-1111-4111-8111-111111111111"])
+        let second = try VirtualCardProcess(slot: 1, options: ["--aaguid", "22222222-2222-4222-8222-222222222222"])
+        let ids = DeviceDiscovery(virtualKeyDirectory: "/nonexistent").devices().map(\.id)
+        XCTAssertTrue(ids.contains(first.deviceID) && ids.contains(second.deviceID), "\(ids)")
+        let a = try await first.open()
+        let b = try await second.open()
+        let infoA = try await a.info()
+        let infoB = try await b.info()
+        XCTAssertEqual(infoA.aaguid, "11111111-1111-4111-8111-111111111111")
+        XCTAssertEqual(infoB.aaguid, "22222222-2222-4222-8222-222222222222")
+        let registration = try await a.makeCredential(Fixtures.registration(challenge: Fixtures.challenge()))
+        do {
+            _ = try await b.getAssertion(Fixtures.signIn(credential: registration.id, challenge: Fixtures.challenge()))
+            XCTFail("the second card does not hold the first card's credential")
+        } catch {
+            XCTAssertEqual(error, .noCredentials)
+        }
+        await a.close()
+        await b.close()
+    }
+}
