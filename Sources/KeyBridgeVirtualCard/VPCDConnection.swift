@@ -1,4 +1,5 @@
 import Foundation
+import KeyBridgeAuthenticator
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -165,26 +166,8 @@ public final class VPCDConnection: @unchecked Sendable {
     }
 
     private func write(_ fd: Int32, _ payload: [UInt8]) -> Bool {
-        let framed = [UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)] + payload
-        var sent = 0
-        while sent < framed.count {
-            let n = framed.withUnsafeBytes { send(fd, $0.baseAddress! + sent, framed.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            sent += n
-        }
-        return true
+        SocketIO.write(fd, [UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)] + payload)
     }
 
-    private func readExactly(_ fd: Int32, _ count: Int) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var received = 0
-        while received < count {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + received, count - received, 0) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            received += n
-        }
-        return buffer
-    }
+    private func readExactly(_ fd: Int32, _ count: Int) -> [UInt8]? { SocketIO.read(fd, count: count) }
 }

@@ -8,7 +8,7 @@ public final class ControlServer: @unchecked Sendable {
     public init(path: String, handle: @escaping @Sendable ([String: Any]) -> [String: Any]) throws {
         listener = try UnixSocketListener(path: path) { fd in
             var line: [UInt8] = []
-            while let byte = UnixSocket.read(fd, count: 1) {
+            while let byte = SocketIO.read(fd, count: 1) {
                 if byte[0] != 0x0A {
                     line.append(byte[0])
                     continue
@@ -21,7 +21,7 @@ public final class ControlServer: @unchecked Sendable {
                 }
                 line = []
                 let data = (try? JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys])) ?? Data("{}".utf8)
-                guard UnixSocket.write(fd, Array(data) + [0x0A]) else { break }
+                guard SocketIO.write(fd, Array(data) + [0x0A]) else { break }
             }
             close(fd)
         }

@@ -3,6 +3,34 @@ import Foundation
 import Glibc
 #endif
 
+/// Blocking stream-socket I/O shared by the virtual key's servers and the virtual card's vpcd link.
+public enum SocketIO {
+    /// Reads exactly `count` bytes; nil on EOF or error.
+    public static func read(_ fd: Int32, count: Int) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: count)
+        var received = 0
+        while received < count {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + received, count - received, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            received += n
+        }
+        return buffer
+    }
+
+    /// Writes all of `bytes`; false on error.
+    public static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            sent += n
+        }
+        return true
+    }
+}
+
 /// Blocking Unix-domain stream sockets: a listener and its connections.
 enum UnixSocket {
     /// Binds and listens on `path` (replacing a stale socket file) with mode 0600.
@@ -30,31 +58,6 @@ enum UnixSocket {
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
         return fd
-    }
-
-    /// Reads exactly `count` bytes; nil on EOF or error.
-    static func read(_ fd: Int32, count: Int) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var received = 0
-        while received < count {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + received, count - received, 0) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            received += n
-        }
-        return buffer
-    }
-
-    /// Writes all of `bytes`; false on error.
-    static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            sent += n
-        }
-        return true
     }
 }
 

@@ -18,7 +18,7 @@ public final class VirtualKeyHIDServer: @unchecked Sendable {
         let device = self.device
         listener = try UnixSocketListener(path: socketPath) { fd in
             let connection = SocketReportSink(fd: fd)
-            while let report = UnixSocket.read(fd, count: 64) {
+            while let report = SocketIO.read(fd, count: 64) {
                 device.receive(report, from: connection)
             }
             device.disconnected(connection)
@@ -39,7 +39,7 @@ final class SocketReportSink: HIDReportSink, @unchecked Sendable {
     init(fd: Int32) { self.fd = fd }
 
     func send(_ report: [UInt8]) -> Bool {
-        lock.withLock { open && UnixSocket.write(fd, report) }
+        lock.withLock { open && SocketIO.write(fd, report) }
     }
 
     func close() {
