@@ -15,18 +15,18 @@ public final class SecurityKey: Sendable {
     public let descriptor: DeviceDescriptor
     let handle: DeviceHandle
     private let thread: DeviceThread
+    private let watchdog: Watchdog
     private let closed = Mutex(false)
     /// The signature algorithms the key listed in getInfo, read once per session.
     let algorithmCache = Mutex<[DeviceInfo.Algorithm]?>(nil)
     /// The transports the key listed in getInfo, read once per session.
     let transportCache = Mutex<[String]?>(nil)
 
-    private static let watchdogQueue = DispatchQueue(label: "keybridge.watchdog")
-
     private init(descriptor: DeviceDescriptor, handle: DeviceHandle, thread: DeviceThread) {
         self.descriptor = descriptor
         self.handle = handle
         self.thread = thread
+        watchdog = Watchdog(name: "keybridge watchdog \(descriptor.id)")
     }
 
     deinit { shutDown() }
@@ -109,6 +109,7 @@ public final class SecurityKey: Sendable {
             done?()
         }
         thread.stop()
+        watchdog.stop()
         return true
     }
 
@@ -128,11 +129,13 @@ public final class SecurityKey: Sendable {
         let transport = descriptor.transport
         let control = OperationControl(device: handle, onTouchNeeded: onTouchNeeded)
         let thread = self.thread
+        let watchdog = self.watchdog
         let result: Result<T, KeyBridgeError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 thread.submit {
                     continuation.resume(
-                        returning: Self.run(body, on: handle, control: control, timeout: timeout, transport: transport))
+                        returning: Self.run(
+                            body, on: handle, control: control, timeout: timeout, transport: transport, watchdog: watchdog))
                 }
             }
         } onCancel: {
@@ -143,7 +146,7 @@ public final class SecurityKey: Sendable {
 
     private static func run<T>(
         _ body: @Sendable (DeviceHandle) throws(KeyBridgeError) -> T, on handle: DeviceHandle,
-        control: OperationControl, timeout: Duration, transport: DeviceTransport
+        control: OperationControl, timeout: Duration, transport: DeviceTransport, watchdog: Watchdog
     ) -> Result<T, KeyBridgeError> {
         guard control.begin() else { return .failure(.cancelled) }
         let milliseconds = max(1, timeout.milliseconds)
@@ -151,12 +154,8 @@ public final class SecurityKey: Sendable {
         // Cancel on the key a little before libfido2's own deadline, so a key that waits for a
         // touch is told to stop and the call returns within the timeout.
         let cancelAfter = milliseconds > 1000 ? milliseconds - 200 : milliseconds * 8 / 10
-        let watchdog = DispatchSource.makeTimerSource(queue: watchdogQueue)
-        watchdog.schedule(deadline: .now() + .milliseconds(cancelAfter))
-        watchdog.setEventHandler { control.stop(.timeout) }
-        watchdog.resume()
-
-        var promptTimer: DispatchSourceTimer?
+        let cancelTimer = watchdog.schedule(afterMilliseconds: cancelAfter) { control.stop(.timeout) }
+        var promptTimer: Int?
         let socket = transport == .virtual ? VirtualKeyIO.socket(of: handle.pointer) : nil
         let card = transport == .nfc ? PCSCTransportHooks.channel(of: handle.pointer) : nil
         if let socket {
@@ -165,16 +164,12 @@ public final class SecurityKey: Sendable {
             card.channel.keepAliveObserver = { status in if status == 2 { control.touchNeeded() } }
         } else {
             // libfido2 swallows USB keep-alives, so assume a touch is wanted once the call lingers.
-            let timer = DispatchSource.makeTimerSource(queue: watchdogQueue)
-            timer.schedule(deadline: .now() + .milliseconds(400))
-            timer.setEventHandler { control.touchNeeded() }
-            timer.resume()
-            promptTimer = timer
+            promptTimer = watchdog.schedule(afterMilliseconds: 400) { control.touchNeeded() }
         }
         defer {
             control.finish()
-            watchdog.cancel()
-            promptTimer?.cancel()
+            watchdog.cancel(cancelTimer)
+            if let promptTimer { watchdog.cancel(promptTimer) }
             socket?.keepAliveObserver = nil
             card?.channel.keepAliveObserver = nil
         }
