@@ -8,7 +8,6 @@ let package = Package(
         .executable(name: "keybridge", targets: ["keybridge"]),
         .library(name: "KeyBridgeFIDO", targets: ["KeyBridgeFIDO"]),
         .library(name: "KeyBridgeCBOR", targets: ["KeyBridgeCBOR"]),
-        .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
         .library(name: "KeyBridgePCSC", targets: ["KeyBridgePCSC"]),
         .library(name: "KeyBridgeOATH", targets: ["KeyBridgeOATH"]),
         .library(name: "KeyBridgeVirtualCard", targets: ["KeyBridgeVirtualCard"]),
@@ -19,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // MARK: C shims (Debian packages, found through pkg-config)
@@ -50,17 +48,6 @@ let package = Package(
                 "CFido2", "CUdev", "KeyBridgeCBOR", "KeyBridgePCSC",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(
-            name: "KeyBridgeRegistration",
-            dependencies: [
-                "KeyBridgeCBOR",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ],
-            resources: [.process("Resources")]),
         .target(
             name: "KeyBridgeAuthenticator",
             dependencies: [
@@ -95,14 +82,6 @@ let package = Package(
         .testTarget(
             name: "KeyBridgeOATHTests",
             dependencies: ["KeyBridgeOATH", "KeyBridgeVirtualCard", "KeyBridgePCSC"]),
-        .testTarget(
-            name: "KeyBridgeRegistrationTests",
-            dependencies: [
-                "KeyBridgeRegistration", "KeyBridgeCBOR",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]),
         .testTarget(
             name: "KeyBridgeIntegrationTests",
             dependencies: [

@@ -1,1 +1,0 @@
-// Combined security-info registration
