@@ -32,6 +32,7 @@ struct KeyBridgeCommand: AsyncParsableCommand {
               130 cancelled (Ctrl-C)
             With --json, a failure prints {"error": {"code": NAME, "message": TEXT, ...}} on stdout.
             """,
-        subcommands: [DevicesCommand.self, InfoCommand.self, FidoCommand.self, VKeyCommand.self, OATHCommand.self, BenchCommand.self]
+        subcommands: [DevicesCommand.self, InfoCommand.self, FidoCommand.self, VKeyCommand.self, OATHCommand.self, BenchCommand.self, DoctorCommand.self, UdevCommand.self,
+        ]
     )
 }

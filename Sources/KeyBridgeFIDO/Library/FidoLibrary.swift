@@ -15,3 +15,8 @@ enum FidoLibrary {
     static func ensureInitialised() { _ = initialised }
 
 }
+
+/// Makes sure libfido2 is loaded and initialised (for tools that inspect the loaded library).
+public enum FidoVersionProbe {
+    public static func touch() { FidoLibrary.ensureInitialised() }
+}
