@@ -12,12 +12,14 @@ let package = Package(
         .library(name: "KeyBridgeOATH", targets: ["KeyBridgeOATH"]),
         .library(name: "KeyBridgeVirtualCard", targets: ["KeyBridgeVirtualCard"]),
         .library(name: "KeyBridgeAuthenticator", targets: ["KeyBridgeAuthenticator"]),
+        .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // MARK: C shims (Debian packages, found through pkg-config)
@@ -63,6 +65,15 @@ let package = Package(
                 "KeyBridgeAuthenticator", "KeyBridgeOATH", "KeyBridgePCSC",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .target(
+            name: "KeyBridgeRegistration",
+            dependencies: [
+                "KeyBridgeCBOR", "KeyBridgeOATH", "KeyBridgeFIDO",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
 
         // MARK: Interfaces
         .executableTarget(
@@ -83,9 +94,18 @@ let package = Package(
             name: "KeyBridgeOATHTests",
             dependencies: ["KeyBridgeOATH", "KeyBridgeVirtualCard", "KeyBridgePCSC"]),
         .testTarget(
+            name: "KeyBridgeRegistrationTests",
+            dependencies: [
+                "KeyBridgeRegistration", "KeyBridgeCBOR", "KeyBridgeOATH", "KeyBridgeFIDO",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
+        .testTarget(
             name: "KeyBridgeIntegrationTests",
             dependencies: [
                 "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2", "KeyBridgePCSC", "KeyBridgeOATH",
+                "KeyBridgeRegistration",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
     ],

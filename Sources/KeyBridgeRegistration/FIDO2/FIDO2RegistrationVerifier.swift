@@ -1,0 +1,151 @@
+import Crypto
+import Foundation
+import KeyBridgeCBOR
+import KeyBridgeFIDO
+import SwiftASN1
+import X509
+
+/// A FIDO2 registration that passed every manage-mode check. Its initializer is file-private:
+/// only ``FIDO2RegistrationVerifier`` can make one, and the store's only way to add a FIDO2 key
+/// takes one — so no other path can insert a key.
+public struct VerifiedFIDO2Registration: Sendable {
+    public let tenant: String
+    public let upn: String
+    public let record: FIDO2KeyRecord
+    public let friendlyName: String?
+
+    fileprivate init(tenant: String, upn: String, record: FIDO2KeyRecord, friendlyName: String?) {
+        self.tenant = tenant
+        self.upn = upn
+        self.record = record
+        self.friendlyName = friendlyName
+    }
+}
+
+/// Relying-party verification of a `RegistrationResponseJSON` against the session's options and
+/// the tenant's FIDO2 policy (WebAuthn Level 2 §7.1 with packed, self and none attestation).
+struct FIDO2RegistrationVerifier {
+    let settings: FIDO2Settings
+    /// The challenge's expiry as the store kept it (already consumed: single use).
+    let options: FIDO2CreationOptions
+
+    func verify(
+        _ response: RegistrationResponseJSON, tenant: String, upn: String, friendlyName: String?
+    ) async throws(RegistrationError) -> VerifiedFIDO2Registration {
+        guard response.type == "public-key", response.id == response.rawId else {
+            throw .malformedResponse("type must be public-key and id equal rawId")
+        }
+        guard let clientDataText = response.response.clientDataJSON, let clientData = Base64URL.decode(clientDataText),
+            let parsed = try? JSONSerialization.jsonObject(with: Data(clientData)) as? [String: Any]
+        else { throw .malformedResponse("clientDataJSON is missing or not JSON") }
+        guard parsed["type"] as? String == "webauthn.create" else {
+            throw .wrongCeremonyType(parsed["type"] as? String ?? "")
+        }
+        guard parsed["challenge"] as? String == Base64URL.encode(options.challenge) else { throw .challengeUnknownOrUsed }
+        let origin = parsed["origin"] as? String ?? ""
+        guard origin == options.origin else { throw .wrongOrigin(expected: options.origin, got: origin) }
+
+        guard let objectBytes = Base64URL.decode(response.response.attestationObject),
+            let object = try? AttestationObject(objectBytes), let attested = object.authenticatorData.attestedCredential
+        else { throw .malformedResponse("the attestation object cannot be decoded") }
+        let auth = object.authenticatorData
+        guard auth.rpIDHash == Array(SHA256.hash(data: Array(options.relyingParty.id.utf8))) else {
+            throw .wrongRelyingParty
+        }
+        guard auth.flags.contains(.userPresent) else { throw .userPresenceMissing }
+        if options.userVerification && !auth.flags.contains(.userVerified) { throw .userVerificationMissing }
+        guard Base64URL.encode(attested.credentialID) == response.id else {
+            throw .malformedResponse("the credential id differs from authData's")
+        }
+
+        let level = try await checkAttestation(object, response: response, clientData: clientData)
+        let aaguid = UUIDFormatting.string(attested.aaguid)
+        switch settings.restriction {
+        case .none: break
+        case .allow(let list): guard list.contains(aaguid) else { throw .aaguidNotAllowed(aaguid) }
+        case .block(let list): guard !list.contains(aaguid) else { throw .aaguidBlocked(aaguid) }
+        }
+        if options.excludeCredentials.contains(attested.credentialID) { throw .duplicateCredential }
+        let record = FIDO2KeyRecord(
+            credentialID: attested.credentialID, publicKeyCOSE: attested.publicKeyCOSE, aaguid: attested.aaguid,
+            signCount: auth.signCount, attestationLevel: level.name, model: level.model)
+        return VerifiedFIDO2Registration(tenant: tenant, upn: upn, record: record, friendlyName: friendlyName)
+    }
+
+    private struct Level {
+        var name: String
+        var model: String?
+    }
+
+    /// The signature (through libfido2) and, for packed with x5c, the certificate rules and chain.
+    private func checkAttestation(
+        _ object: AttestationObject, response: RegistrationResponseJSON, clientData: [UInt8]
+    ) async throws(RegistrationError) -> Level {
+        if object.format == "none" {
+            if settings.enforceAttestation { throw .attestationRequired }
+            _ = try signatureChecked(response)
+            return Level(name: "none", model: nil)
+        }
+        guard object.format == "packed" else { throw .attestationUntrusted("attestation format \(object.format) is not supported") }
+        _ = try signatureChecked(response)
+        guard let chain = object.statement[textKey: "x5c"]?.arrayValue?.compactMap(\.bytesValue), let leafDER = chain.first
+        else {
+            if settings.enforceAttestation { throw .attestationRequired }
+            return Level(name: "self", model: nil)
+        }
+        let leaf: Certificate
+        do {
+            leaf = try Certificate(derEncoded: leafDER)
+        } catch {
+            throw .attestationUntrusted("the attestation certificate cannot be parsed")
+        }
+        try checkPackedCertificateRules(leaf, aaguid: object.authenticatorData.attestedCredential?.aaguid ?? [])
+        let model = leaf.subject.description
+        if settings.trustAnchorsDER.isEmpty {
+            if settings.enforceAttestation { throw .attestationUntrusted("no trust anchors are configured") }
+            return Level(name: "basic", model: model)
+        }
+        let roots: [Certificate]
+        let intermediates: [Certificate]
+        do {
+            roots = try settings.trustAnchorsDER.map { try Certificate(derEncoded: $0) }
+            intermediates = try chain.dropFirst().map { try Certificate(derEncoded: $0) }
+        } catch {
+            throw .attestationUntrusted("a certificate cannot be parsed")
+        }
+        var verifier = Verifier(rootCertificates: CertificateStore(roots)) { RFC5280Policy() }
+        let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
+        guard case .validCertificate = result else {
+            throw .attestationUntrusted("the attestation certificate does not chain to a trusted root")
+        }
+        return Level(name: "basic", model: model)
+    }
+
+    /// libfido2 checks rpIdHash, UP and the attestation signature (fido_cred_verify / _verify_self).
+    private func signatureChecked(_ response: RegistrationResponseJSON) throws(RegistrationError) -> FidoVerifier.VerifiedRegistration {
+        do {
+            return try FidoVerifier.verifyRegistration(
+                response, rpID: options.relyingParty.id, requireUV: options.userVerification)
+        } catch {
+            throw .signatureInvalid
+        }
+    }
+
+    /// WebAuthn §8.2.1: v3, OU "Authenticator Attestation", CA false, AAGUID extension matches.
+    private func checkPackedCertificateRules(_ leaf: Certificate, aaguid: [UInt8]) throws(RegistrationError) {
+        guard leaf.version == .v3 else { throw .attestationUntrusted("the attestation certificate is not X.509 v3") }
+        let hasOU = leaf.subject.contains { rdn in
+            rdn.contains { $0.type == .RDNAttributeType.organizationalUnitName && "\($0.value)" == "Authenticator Attestation" }
+        }
+        guard hasOU else { throw .attestationUntrusted("subject OU must be \"Authenticator Attestation\"") }
+        if let constraints = try? leaf.extensions.basicConstraints, case .isCertificateAuthority = constraints {
+            throw .attestationUntrusted("the attestation certificate must not be a CA")
+        }
+        let oid: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 45724, 1, 1, 4]
+        if let extensionValue = leaf.extensions[oid: oid] {
+            guard let octets = try? ASN1OctetString(derEncoded: extensionValue.value),
+                Array(octets.bytes) == aaguid
+            else { throw .attestationUntrusted("the certificate's AAGUID extension differs from authData") }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// A directory (tenant).
+public struct Tenant: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// How MFA registration is enforced for a user.
+public enum MFAEnforcement: String, Codable, Sendable {
+    case identityProtection
+    case perUserMFA
+    case conditionalAccess
+    case none
+}
+
+/// A person in the directory: home tenant, guest memberships, business phone, groups.
+public struct DirectoryUser: Codable, Sendable, Hashable {
+    public var upn: String
+    public var displayName: String
+    public var homeTenant: String
+    public var guestTenants: [String]
+    public var businessPhone: String?
+    public var groups: [String]
+    public var mfaEnforcement: MFAEnforcement
+
+    public init(
+        upn: String, displayName: String, homeTenant: String, guestTenants: [String] = [],
+        businessPhone: String? = nil, groups: [String] = [], mfaEnforcement: MFAEnforcement = .none
+    ) {
+        self.upn = upn
+        self.displayName = displayName
+        self.homeTenant = homeTenant
+        self.guestTenants = guestTenants
+        self.businessPhone = businessPhone
+        self.groups = groups
+        self.mfaEnforcement = mfaEnforcement
+    }
+
+    /// Whether the user belongs to `tenant`, at home or as a guest.
+    public func isMember(of tenant: String) -> Bool { homeTenant == tenant || guestTenants.contains(tenant) }
+}
+
+/// A FIDO2 key as stored after manage-mode verification.
+public struct FIDO2KeyRecord: Codable, Sendable, Hashable {
+    public var credentialID: [UInt8]
+    public var publicKeyCOSE: [UInt8]
+    public var aaguid: [UInt8]
+    public var signCount: UInt32
+    /// `basic` (certificate chain to a trust anchor), `self` or `none`.
+    public var attestationLevel: String
+    public var model: String?
+}
+
+/// One registered method of one user in one tenant (security info is per user per tenant).
+public struct RegisteredMethod: Codable, Sendable, Hashable, Identifiable {
+    public var id: String
+    public var tenant: String
+    public var upn: String
+    public var kind: MethodKind
+    /// What the user sees: a phone number, an address, an app or key name.
+    public var displayValue: String
+    public var friendlyName: String?
+    public var fido2: FIDO2KeyRecord?
+    public var isDefault: Bool
+    public var created: Date
+}
+
+/// A method to add, for every kind except FIDO2 keys — those exist only as a
+/// ``VerifiedFIDO2Registration`` made by a manage session.
+public struct MethodDraft: Sendable, Hashable {
+    public var kind: MethodKind
+    public var displayValue: String
+    public var friendlyName: String?
+
+    public init(kind: MethodKind, displayValue: String, friendlyName: String? = nil) {
+        self.kind = kind
+        self.displayValue = displayValue
+        self.friendlyName = friendlyName
+    }
+}

@@ -1,0 +1,71 @@
+/// Every refusal of the registration module, with a stable name. A refusal stores nothing.
+public enum RegistrationError: Error, Sendable, Equatable {
+    case userNotFound(String)
+    case notAMember(tenant: String)
+    /// Opening security info needs MFA (or a Temporary Access Pass) first.
+    case mfaRequired
+    /// The MFA proof (code, assertion or pass) was not accepted.
+    case mfaProofRejected(String)
+    /// The conditional-access rule refuses this network or device.
+    case accessDenied(String)
+    case methodDisabled(MethodKind)
+    case cannotRegister(MethodKind)
+    case cannotChange(MethodKind)
+    case limitReached(MethodKind, maximum: Int)
+    case manageModeOnly(MethodKind)
+    /// FIDO2 keys are added only by a manage session that verified the registration.
+    case fido2OnlyThroughManageMode
+    case fido2SelfServiceDisabled
+    case notDefaultCapable(MethodKind)
+    case methodNotFound(String)
+    case challengeUnknownOrUsed
+    case challengeExpired
+    case wrongCeremonyType(String)
+    case wrongOrigin(expected: String, got: String)
+    case wrongRelyingParty
+    case userPresenceMissing
+    case userVerificationMissing
+    case signatureInvalid
+    case attestationRequired
+    case attestationUntrusted(String)
+    case aaguidBlocked(String)
+    case aaguidNotAllowed(String)
+    case duplicateCredential
+    case malformedResponse(String)
+    case store(String)
+
+    /// The stable machine-readable name.
+    public var code: String {
+        switch self {
+        case .userNotFound: "userNotFound"
+        case .notAMember: "notAMember"
+        case .mfaRequired: "mfaRequired"
+        case .mfaProofRejected: "mfaProofRejected"
+        case .accessDenied: "accessDenied"
+        case .methodDisabled: "methodDisabled"
+        case .cannotRegister: "cannotRegister"
+        case .cannotChange: "cannotChange"
+        case .limitReached: "limitReached"
+        case .manageModeOnly: "manageModeOnly"
+        case .fido2OnlyThroughManageMode: "fido2OnlyThroughManageMode"
+        case .fido2SelfServiceDisabled: "fido2SelfServiceDisabled"
+        case .notDefaultCapable: "notDefaultCapable"
+        case .methodNotFound: "methodNotFound"
+        case .challengeUnknownOrUsed: "challengeUnknownOrUsed"
+        case .challengeExpired: "challengeExpired"
+        case .wrongCeremonyType: "wrongCeremonyType"
+        case .wrongOrigin: "wrongOrigin"
+        case .wrongRelyingParty: "wrongRelyingParty"
+        case .userPresenceMissing: "userPresenceMissing"
+        case .userVerificationMissing: "userVerificationMissing"
+        case .signatureInvalid: "signatureInvalid"
+        case .attestationRequired: "attestationRequired"
+        case .attestationUntrusted: "attestationUntrusted"
+        case .aaguidBlocked: "aaguidBlocked"
+        case .aaguidNotAllowed: "aaguidNotAllowed"
+        case .duplicateCredential: "duplicateCredential"
+        case .malformedResponse: "malformedResponse"
+        case .store: "store"
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Where the directory, security info, challenges and the audit log live. The SQLite store is
+/// the default; the shape keeps a PostgreSQL store possible (no SQLite-only types cross it).
+///
+/// There is deliberately no way to insert a FIDO2 key except ``addFIDO2Key(_:)``, which takes a
+/// ``VerifiedFIDO2Registration`` — a value only a manage session's verifier can create.
+public protocol RegistrationStore: Sendable {
+    func save(tenant: Tenant) throws(RegistrationError)
+    func save(user: DirectoryUser) throws(RegistrationError)
+    func user(upn: String) throws(RegistrationError) -> DirectoryUser?
+    func methods(upn: String, tenant: String) throws(RegistrationError) -> [RegisteredMethod]
+    /// Adds a non-FIDO2 method; the per-kind limit is checked in the same transaction.
+    func addMethod(_ draft: MethodDraft, upn: String, tenant: String) throws(RegistrationError) -> RegisteredMethod
+    /// Adds a FIDO2 key that a manage session verified; refuses a credential id already stored.
+    func addFIDO2Key(_ registration: VerifiedFIDO2Registration) throws(RegistrationError) -> RegisteredMethod
+    func changeMethod(id: String, upn: String, tenant: String, displayValue: String) throws(RegistrationError)
+    func deleteMethod(id: String, upn: String, tenant: String) throws(RegistrationError)
+    func setDefault(id: String, upn: String, tenant: String) throws(RegistrationError)
+    func updateSignCount(methodID: String, to count: UInt32) throws(RegistrationError)
+    /// Remembers a single-use challenge until `expires`.
+    func saveChallenge(_ challenge: [UInt8], upn: String, tenant: String, expires: Date) throws(RegistrationError)
+    /// Removes and returns a challenge's expiry; nil when it is unknown or was used.
+    func consumeChallenge(_ challenge: [UInt8], upn: String, tenant: String) throws(RegistrationError) -> Date?
+    func append(_ event: AuditEvent) throws(RegistrationError)
+    func auditEvents(tenant: String?) throws(RegistrationError) -> [AuditEvent]
+}

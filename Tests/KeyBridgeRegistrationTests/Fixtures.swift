@@ -1,0 +1,40 @@
+import Foundation
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+
+/// A small directory: tenant "contoso" (home) and "fabrikam" (resource), policies as the seed's
+/// example describes (SSPR needs two; authenticator app, e-mail and phone enabled).
+enum Directory {
+    static func configuration(
+        enabled: [MethodKind] = [.authenticatorApp, .email, .phone], ssprRequired: Int = 2,
+        ssprMethods: Set<MethodKind> = [.authenticatorApp, .email, .phone], requireRegistration: Bool = true,
+        access: RegistrationAccessRule = RegistrationAccessRule()
+    ) -> TenantConfiguration {
+        var targets: [MethodKind: PolicyTarget] = [:]
+        for kind in enabled { targets[kind] = PolicyTarget() }
+        return TenantConfiguration(
+            methods: AuthenticationMethodsPolicy(enabled: targets),
+            sspr: SSPRPolicy(
+                scope: .all, methodsRequired: ssprRequired, allowedMethods: ssprMethods,
+                requireRegistrationAtSignIn: requireRegistration),
+            access: access, relyingParty: RelyingParty(id: "example.com", name: "Example"), origin: "https://example.com")
+    }
+
+    static func service(
+        _ configuration: TenantConfiguration = configuration(), resource: TenantConfiguration? = nil,
+        users: [DirectoryUser] = [alice]
+    ) throws -> RegistrationService {
+        let store = try SQLiteRegistrationStore()
+        try store.save(tenant: Tenant(id: "contoso", name: "Contoso"))
+        try store.save(tenant: Tenant(id: "fabrikam", name: "Fabrikam"))
+        for user in users { try store.save(user: user) }
+        return RegistrationService(
+            store: store, configurations: ["contoso": configuration, "fabrikam": resource ?? configuration])
+    }
+
+    static let alice = DirectoryUser(
+        upn: "alice@contoso.com", displayName: "Alice", homeTenant: "contoso", guestTenants: ["fabrikam"],
+        businessPhone: nil, groups: ["staff"], mfaEnforcement: .identityProtection)
+
+    static let office = ClientContext(address: "10.1.2.3")
+}
