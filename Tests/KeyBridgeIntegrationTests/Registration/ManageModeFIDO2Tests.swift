@@ -1,0 +1,164 @@
+import Foundation
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+import XCTest
+
+/// Adding a FIDO2 key through manage mode with a registration made by keybridge against the
+/// virtual key, and every refusal: each a typed error, nothing stored, an audit entry written.
+final class ManageModeFIDO2Tests: XCTestCase {
+    let kiosk = ClientContext(address: "10.0.0.5", device: "hr-kiosk-1")
+    let user = DirectoryUser(
+        upn: "dana@contoso.com", displayName: "Dana", homeTenant: "contoso", mfaEnforcement: .identityProtection)
+
+    private func service(_ adjust: (inout TenantConfiguration) -> Void = { _ in }) throws -> RegistrationService {
+        var configuration = TenantConfiguration(
+            methods: AuthenticationMethodsPolicy(enabled: [.fido2SecurityKey: PolicyTarget(), .phone: PolicyTarget()]),
+            sspr: SSPRPolicy(scope: .all, allowedMethods: [.phone]),
+            access: RegistrationAccessRule(allowedNetworks: ["10.0.0.0/8"], trustedDevices: ["hr-kiosk-1"]),
+            relyingParty: RelyingParty(id: "example.com", name: "Example"), origin: "https://example.com")
+        adjust(&configuration)
+        let store = try SQLiteRegistrationStore()
+        try store.save(user: user)
+        return RegistrationService(store: store, configurations: ["contoso": configuration])
+    }
+
+    /// Runs make-credential on the key with the session's options (as the bridge does).
+    private func register(
+        _ key: SecurityKey, _ options: FIDO2CreationOptions, origin: String? = nil, rpID: String? = nil
+    ) async throws -> RegistrationResponseJSON {
+        var request = MakeCredentialRequest(
+            relyingParty: RelyingParty(id: rpID ?? options.relyingParty.id, name: options.relyingParty.name),
+            user: UserEntity(id: options.userHandle, name: options.userName, displayName: options.userDisplayName),
+            clientData: .challenge(options.challenge, origin: origin ?? options.origin))
+        request.excludeCredentials = options.excludeCredentials
+        request.residentKey = options.residentKey
+        request.timeout = .seconds(10)
+        return try await key.makeCredential(request)
+    }
+
+    private func assertRefused(
+        _ service: RegistrationService, _ expected: RegistrationError, file: StaticString = #filePath, line: UInt = #line,
+        _ body: () async throws -> Void
+    ) async throws {
+        do {
+            try await body()
+            XCTFail("expected \(expected)", file: file, line: line)
+        } catch let error as RegistrationError {
+            XCTAssertEqual(error, expected, file: file, line: line)
+        }
+        XCTAssertTrue(try service.store.methods(upn: user.upn, tenant: "contoso").isEmpty, "nothing stored", file: file, line: line)
+        let last = try service.store.auditEvents(tenant: "contoso").last
+        XCTAssertEqual(last?.outcome, .failure, file: file, line: line)
+        XCTAssertEqual(last?.reason, expected.code, file: file, line: line)
+    }
+
+    func testAddAKeyMadeByKeybridgeAndSignInWithItAsMFA() async throws {
+        let vkey = try VirtualKeyProcess(options: ["--attestation", "packed"])
+        let root = try XCTUnwrap(vkey.control(["cmd": "info"])["attestationRootPEM"] as? String)
+        let service = try service { $0.methods.fido2.enforceAttestation = true; $0.methods.fido2.trustAnchorsDER = [Self.der(root)] }
+        let session = try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
+        let options = try session.beginFIDO2Registration()
+        let key = try await vkey.open()
+        let response = try await register(key, options)
+        let method = try await session.completeFIDO2Registration(response, options: options, friendlyName: "Blue key")
+        XCTAssertEqual(method.kind, .fido2SecurityKey)
+        XCTAssertEqual(method.fido2?.attestationLevel, "basic")
+        XCTAssertEqual(method.fido2.map { UUIDFormatting.string($0.aaguid) }, "f1d0f1d0-6b65-7962-7269-646765000001")
+        XCTAssertEqual(Base64URL.encode(method.fido2?.credentialID ?? []), response.id)
+        XCTAssertEqual(try service.store.auditEvents(tenant: "contoso").last?.action, "register")
+
+        // The key now serves MFA: manage mode demands it, and an assertion over a fresh challenge opens it.
+        XCTAssertThrowsError(try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk))
+        let challenge = try service.mfaChallenge(upn: user.upn, tenant: "contoso")
+        var signIn = GetAssertionRequest(relyingPartyID: "example.com", clientData: .challenge(challenge, origin: "https://example.com"))
+        signIn.allowCredentials = [Base64URL.decode(response.id)!]
+        let assertion = try await key.getAssertion(signIn)[0]
+        XCTAssertNoThrow(try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk, proof: .fido2Assertion(assertion)))
+        // Replaying the same assertion is refused (single-use challenge).
+        XCTAssertThrowsError(try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk, proof: .fido2Assertion(assertion)))
+        await key.close()
+    }
+
+    func testRefusalsStoreNothingAndAreAudited() async throws {
+        // Self attestation: the credential key signs authData, so tampering is detectable.
+        let vkey = try VirtualKeyProcess(options: ["--attestation", "self"])
+        let key = try await vkey.open()
+
+        let plain = try service()
+        var session = try ManageSession.open(plain, upn: user.upn, tenant: "contoso", client: kiosk)
+        var options = try session.beginFIDO2Registration()
+        let good = try await register(key, options)
+        var tampered = good
+        var signatureArea = Base64URL.decode(tampered.response.attestationObject)!
+        signatureArea[signatureArea.count - 5] ^= 0x55
+        tampered.response.attestationObject = Base64URL.encode(signatureArea)
+        try await assertRefused(plain, .signatureInvalid) {
+            _ = try await session.completeFIDO2Registration(tampered, options: options)
+        }
+        try await assertRefused(plain, .challengeUnknownOrUsed) {
+            _ = try await session.completeFIDO2Registration(good, options: options)  // the challenge was used
+        }
+        options = try session.beginFIDO2Registration()
+        let wrongOrigin = try await register(key, options, origin: "https://evil.example")
+        try await assertRefused(plain, .wrongOrigin(expected: "https://example.com", got: "https://evil.example")) {
+            _ = try await session.completeFIDO2Registration(wrongOrigin, options: options)
+        }
+        options = try session.beginFIDO2Registration()
+        let wrongRP = try await register(key, options, rpID: "evil.example")
+        try await assertRefused(plain, .wrongRelyingParty) {
+            _ = try await session.completeFIDO2Registration(wrongRP, options: options)
+        }
+
+        let expiring = try service { $0.challengeLifetime = 0.2 }
+        session = try ManageSession.open(expiring, upn: user.upn, tenant: "contoso", client: kiosk)
+        options = try session.beginFIDO2Registration()
+        let late = try await register(key, options)
+        try await Task.sleep(for: .milliseconds(400))
+        try await assertRefused(expiring, .challengeExpired) {
+            _ = try await session.completeFIDO2Registration(late, options: options)
+        }
+
+        let blocking = try service { $0.methods.fido2.restriction = .block(["f1d0f1d0-6b65-7962-7269-646765000001"]) }
+        session = try ManageSession.open(blocking, upn: user.upn, tenant: "contoso", client: kiosk)
+        options = try session.beginFIDO2Registration()
+        let blocked = try await register(key, options)
+        try await assertRefused(blocking, .aaguidBlocked("f1d0f1d0-6b65-7962-7269-646765000001")) {
+            _ = try await session.completeFIDO2Registration(blocked, options: options)
+        }
+
+        let noneKey = try VirtualKeyProcess(options: ["--attestation", "none"])
+        let unattested = try await noneKey.open()
+        let enforcing = try service { $0.methods.fido2.enforceAttestation = true }
+        session = try ManageSession.open(enforcing, upn: user.upn, tenant: "contoso", client: kiosk)
+        options = try session.beginFIDO2Registration()
+        let none = try await register(unattested, options)
+        await unattested.close()
+        try await assertRefused(enforcing, .attestationRequired) {
+            _ = try await session.completeFIDO2Registration(none, options: options)
+        }
+
+        let untrusted = try service()
+        XCTAssertThrowsError(
+            try ManageSession.open(untrusted, upn: user.upn, tenant: "contoso", client: ClientContext(address: "198.51.100.7"))
+        ) { error in
+            guard case .accessDenied = error as? RegistrationError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try untrusted.store.auditEvents(tenant: "contoso").last?.reason, "accessDenied")
+        await key.close()
+    }
+
+    func testWithoutMFAAKeyCannotBeAddedForAUserWithAnMFAMethod() throws {
+        let service = try service()
+        let session = try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
+        _ = try session.add(MethodDraft(kind: .phone, displayValue: "+1 555 0100"))
+        XCTAssertThrowsError(try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)) {
+            XCTAssertEqual($0 as? RegistrationError, .mfaRequired)
+        }
+        XCTAssertEqual(try service.store.auditEvents(tenant: "contoso").last?.reason, "mfaRequired")
+    }
+
+    static func der(_ pem: String) -> [UInt8] {
+        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        return [UInt8](Data(base64Encoded: body) ?? Data())
+    }
+}
