@@ -159,6 +159,8 @@ public final class ManageSession: Sendable {
     /// Checks an MFA proof: a FIDO2 assertion (signature, challenge, and a sign counter that moves forward).
     private func verify(_ proof: MFAProof, methods: [RegisteredMethod]) throws(RegistrationError) {
         switch proof {
+        case .temporaryAccessPass(let pass):
+            try service.redeemTemporaryAccessPass(pass, upn: user.upn, tenant: tenant)
         case .fido2Assertion(let assertion):
             guard let clientDataText = assertion.response.clientDataJSON, let clientData = Base64URL.decode(clientDataText),
                 let parsed = try? JSONSerialization.jsonObject(with: Data(clientData)) as? [String: Any],

@@ -40,6 +40,8 @@ public enum MFAProof: Sendable {
     /// A WebAuthn assertion from one of the user's FIDO2 keys, over a challenge from
     /// ``RegistrationService/mfaChallenge(upn:tenant:)``.
     case fido2Assertion(AuthenticationResponseJSON)
+    /// A Temporary Access Pass an admin issued.
+    case temporaryAccessPass(String)
 }
 
 /// The registration module's entry point: tenants' configurations, the store and the audit log.

@@ -22,6 +22,10 @@ public protocol RegistrationStore: Sendable {
     func saveChallenge(_ challenge: [UInt8], upn: String, tenant: String, expires: Date) throws(RegistrationError)
     /// Removes and returns a challenge's expiry; nil when it is unknown or was used.
     func consumeChallenge(_ challenge: [UInt8], upn: String, tenant: String) throws(RegistrationError) -> Date?
+    func save(pass: StoredAccessPass) throws(RegistrationError)
+    func passes(upn: String, tenant: String) throws(RegistrationError) -> [StoredAccessPass]
+    /// Marks an unused pass used; false when it was already used (so a one-time pass works once).
+    func markPassUsed(id: String) throws(RegistrationError) -> Bool
     func append(_ event: AuditEvent) throws(RegistrationError)
     func auditEvents(tenant: String?) throws(RegistrationError) -> [AuditEvent]
 }

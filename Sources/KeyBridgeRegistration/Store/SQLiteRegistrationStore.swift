@@ -46,6 +46,15 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
                         time DOUBLE NOT NULL, json BLOB NOT NULL);
                     """)
         }
+        migrator.registerMigration("v2 access passes") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE passes (
+                        id TEXT PRIMARY KEY, upn TEXT NOT NULL, tenant TEXT NOT NULL, json BLOB NOT NULL,
+                        used INTEGER NOT NULL DEFAULT 0);
+                    CREATE INDEX passes_by_user ON passes (tenant, upn);
+                    """)
+        }
         return migrator
     }
 
@@ -166,6 +175,35 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
             try db.execute(sql: "DELETE FROM challenges WHERE challenge = ?", arguments: [hex(challenge)])
         }
         return expires.map { Date(timeIntervalSince1970: $0) }
+    }
+
+    public func save(pass: StoredAccessPass) throws(RegistrationError) {
+        let json = try encode(pass)
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO passes (id, upn, tenant, json, used) VALUES (?, ?, ?, ?, 0)",
+                arguments: [pass.id, pass.upn, pass.tenant, json])
+        }
+    }
+
+    public func passes(upn: String, tenant: String) throws(RegistrationError) -> [StoredAccessPass] {
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: "SELECT json, used FROM passes WHERE upn = ? AND tenant = ?", arguments: [upn, tenant])
+        }
+        return try rows.map { row throws(RegistrationError) in
+            var pass = try decode(StoredAccessPass.self, row["json"])
+            pass.used = (row["used"] as Int) != 0
+            return pass
+        }
+    }
+
+    public func markPassUsed(id: String) throws(RegistrationError) -> Bool {
+        var changed = false
+        try write { db in
+            try db.execute(sql: "UPDATE passes SET used = 1 WHERE id = ? AND used = 0", arguments: [id])
+            changed = db.changesCount == 1
+        }
+        return changed
     }
 
     public func append(_ event: AuditEvent) throws(RegistrationError) {
