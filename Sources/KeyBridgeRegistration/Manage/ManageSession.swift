@@ -145,7 +145,7 @@ public final class ManageSession: Sendable {
         return method
     }
 
-    private func audited<T>(_ action: String, _ body: () throws(RegistrationError) -> T) throws(RegistrationError) -> T {
+    func audited<T>(_ action: String, _ body: () throws(RegistrationError) -> T) throws(RegistrationError) -> T {
         do throws(RegistrationError) {
             let result = try body()
             try service.audit(action, tenant: tenant, upn: user.upn, mode: .manage, client: client)
@@ -161,6 +161,8 @@ public final class ManageSession: Sendable {
         switch proof {
         case .temporaryAccessPass(let pass):
             try service.redeemTemporaryAccessPass(pass, upn: user.upn, tenant: tenant)
+        case .oneTimeCode(let methodID, let code):
+            try verifyOneTimeCode(methodID: methodID, code: code, methods: methods)
         case .fido2Assertion(let assertion):
             guard let clientDataText = assertion.response.clientDataJSON, let clientData = Base64URL.decode(clientDataText),
                 let parsed = try? JSONSerialization.jsonObject(with: Data(clientData)) as? [String: Any],

@@ -42,16 +42,22 @@ public enum MFAProof: Sendable {
     case fido2Assertion(AuthenticationResponseJSON)
     /// A Temporary Access Pass an admin issued.
     case temporaryAccessPass(String)
+    /// A one-time code from one of the user's authenticator apps (or activated hardware tokens).
+    case oneTimeCode(methodID: String, code: String)
 }
 
 /// The registration module's entry point: tenants' configurations, the store and the audit log.
 public final class RegistrationService: Sendable {
     public let store: any RegistrationStore
     private let configurations: [String: TenantConfiguration]
+    let sealer: SecretSealer
+    let codeAttempts = AttemptLimiter()
 
-    public init(store: any RegistrationStore, configurations: [String: TenantConfiguration]) {
+    /// - Parameter sealer: encrypts OTP secrets at rest (use ``SecretSealer/init(keyFile:)`` for a file store).
+    public init(store: any RegistrationStore, configurations: [String: TenantConfiguration], sealer: SecretSealer = SecretSealer()) {
         self.store = store
         self.configurations = configurations
+        self.sealer = sealer
     }
 
     func configuration(_ tenant: String) throws(RegistrationError) -> TenantConfiguration {

@@ -10,8 +10,14 @@ public protocol RegistrationStore: Sendable {
     func save(user: DirectoryUser) throws(RegistrationError)
     func user(upn: String) throws(RegistrationError) -> DirectoryUser?
     func methods(upn: String, tenant: String) throws(RegistrationError) -> [RegisteredMethod]
-    /// Adds a non-FIDO2 method; the per-kind limit is checked in the same transaction.
-    func addMethod(_ draft: MethodDraft, upn: String, tenant: String) throws(RegistrationError) -> RegisteredMethod
+    /// Adds a non-FIDO2 method (with its sealed OTP secret, if any); the per-kind limit is checked
+    /// in the same transaction.
+    func addMethod(_ draft: MethodDraft, upn: String, tenant: String, sealedSecret: [UInt8]?) throws(RegistrationError)
+        -> RegisteredMethod
+    /// The sealed OTP secret of a method and the last time step a code was accepted for.
+    func otpState(methodID: String) throws(RegistrationError) -> (sealedSecret: [UInt8], lastStep: UInt64?)?
+    /// Records the time step of an accepted code (replay protection).
+    func setOTPStep(methodID: String, step: UInt64) throws(RegistrationError)
     /// Adds a FIDO2 key that a manage session verified; refuses a credential id already stored.
     func addFIDO2Key(_ registration: VerifiedFIDO2Registration) throws(RegistrationError) -> RegisteredMethod
     func changeMethod(id: String, upn: String, tenant: String, displayValue: String) throws(RegistrationError)
@@ -28,4 +34,11 @@ public protocol RegistrationStore: Sendable {
     func markPassUsed(id: String) throws(RegistrationError) -> Bool
     func append(_ event: AuditEvent) throws(RegistrationError)
     func auditEvents(tenant: String?) throws(RegistrationError) -> [AuditEvent]
+}
+
+extension RegistrationStore {
+    /// Adds a method that has no secret.
+    public func addMethod(_ draft: MethodDraft, upn: String, tenant: String) throws(RegistrationError) -> RegisteredMethod {
+        try addMethod(draft, upn: upn, tenant: tenant, sealedSecret: nil)
+    }
 }

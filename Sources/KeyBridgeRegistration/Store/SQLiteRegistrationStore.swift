@@ -55,6 +55,9 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
                     CREATE INDEX passes_by_user ON passes (tenant, upn);
                     """)
         }
+        migrator.registerMigration("v3 otp secrets") { db in
+            try db.execute(sql: "ALTER TABLE methods ADD COLUMN secret BLOB; ALTER TABLE methods ADD COLUMN otp_step INTEGER;")
+        }
         return migrator
     }
 
@@ -89,7 +92,9 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
         return try rows.map { row throws(RegistrationError) in try method(row) }
     }
 
-    public func addMethod(_ draft: MethodDraft, upn: String, tenant: String) throws(RegistrationError) -> RegisteredMethod {
+    public func addMethod(_ draft: MethodDraft, upn: String, tenant: String, sealedSecret: [UInt8]?)
+        throws(RegistrationError) -> RegisteredMethod
+    {
         guard draft.kind != .fido2SecurityKey else { throw .fido2OnlyThroughManageMode }
         let method = RegisteredMethod(
             id: UUID().uuidString, tenant: tenant, upn: upn, kind: draft.kind, displayValue: draft.displayValue,
@@ -102,8 +107,24 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
                 if count >= maximum { throw RegistrationError.limitReached(draft.kind, maximum: maximum) }
             }
             try Self.insert(method, db)
+            if let sealedSecret {
+                try db.execute(sql: "UPDATE methods SET secret = ? WHERE id = ?", arguments: [Data(sealedSecret), method.id])
+            }
         }
         return method
+    }
+
+    public func otpState(methodID: String) throws(RegistrationError) -> (sealedSecret: [UInt8], lastStep: UInt64?)? {
+        let row = try read { db in try Row.fetchOne(db, sql: "SELECT secret, otp_step FROM methods WHERE id = ?", arguments: [methodID]) }
+        guard let row, let secret = row["secret"] as Data? else { return nil }
+        let step: Int64? = row["otp_step"]
+        return ([UInt8](secret), step.map { UInt64($0) })
+    }
+
+    public func setOTPStep(methodID: String, step: UInt64) throws(RegistrationError) {
+        try write { db in
+            try db.execute(sql: "UPDATE methods SET otp_step = ? WHERE id = ?", arguments: [Int64(step), methodID])
+        }
     }
 
     public func addFIDO2Key(_ registration: VerifiedFIDO2Registration) throws(RegistrationError) -> RegisteredMethod {

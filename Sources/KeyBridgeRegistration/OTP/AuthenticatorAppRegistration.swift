@@ -1,0 +1,59 @@
+import Foundation
+import KeyBridgeOATH
+
+/// An authenticator app being set up: the secret is generated here and its otpauth URI shown
+/// once (as a QR code or text); the app is added only when the user proves a current code.
+public struct PendingAuthenticatorApp: Sendable {
+    public let kind: MethodKind
+    public let label: String
+    /// The otpauth:// URI to show once.
+    public let otpauthURI: String
+    let secret: [UInt8]
+}
+
+extension ManageSession {
+    /// Generates a TOTP secret (20 random bytes, SHA-1, 6 digits, 30 s) for a new app.
+    public func beginAuthenticatorApp(kind: MethodKind = .otherAuthenticatorApp, label: String) throws(RegistrationError)
+        -> PendingAuthenticatorApp
+    {
+        guard kind == .otherAuthenticatorApp || kind == .authenticatorApp else { throw .cannotRegister(kind) }
+        guard configuration.methods.allows(kind, for: user) else { throw .methodDisabled(kind) }
+        let secret = RandomBytes.make(20)
+        let uri = OTPAuthURI(kind: .totp, issuer: configuration.relyingParty.name ?? tenant, account: user.upn, secret: secret)
+        return PendingAuthenticatorApp(kind: kind, label: label, otpauthURI: uri.uriString, secret: secret)
+    }
+
+    /// Adds the app if `code` is the app's current code (±1 step); the secret is stored sealed.
+    public func completeAuthenticatorApp(_ pending: PendingAuthenticatorApp, code: String, now: Date = Date())
+        throws(RegistrationError) -> RegisteredMethod
+    {
+        try audited("register") { () throws(RegistrationError) -> RegisteredMethod in
+            guard let match = OTPVerifier(window: 1).verifyTOTP(code, secret: pending.secret, time: now) else {
+                throw .mfaProofRejected("the code does not match the new app; check the device clock and try again")
+            }
+            let method = try service.store.addMethod(
+                MethodDraft(kind: pending.kind, displayValue: pending.label), upn: user.upn, tenant: tenant,
+                sealedSecret: try service.sealer.seal(pending.secret))
+            try service.store.setOTPStep(methodID: method.id, step: match.counter)
+            return method
+        }
+    }
+
+    /// Checks a one-time code from a registered OTP method (rate-limited, never accepted twice).
+    func verifyOneTimeCode(methodID: String, code: String, methods: [RegisteredMethod], now: Date = Date())
+        throws(RegistrationError)
+    {
+        let limiterKey = "\(tenant)/\(user.upn)"
+        try service.codeAttempts.check(limiterKey)
+        guard methods.contains(where: { $0.id == methodID }), let state = try service.store.otpState(methodID: methodID) else {
+            throw .mfaProofRejected("that method has no codes")
+        }
+        let secret = try service.sealer.open(state.sealedSecret)
+        guard let match = OTPVerifier(window: 1).verifyTOTP(code, secret: secret, time: now, lastUsedStep: state.lastStep) else {
+            service.codeAttempts.recordFailure(limiterKey)
+            throw .mfaProofRejected("the code is wrong or was already used")
+        }
+        service.codeAttempts.reset(limiterKey)
+        try service.store.setOTPStep(methodID: methodID, step: match.counter)
+    }
+}
