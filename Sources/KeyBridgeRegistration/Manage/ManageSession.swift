@@ -76,8 +76,14 @@ public final class ManageSession: Sendable {
     /// Deletes any method.
     public func delete(methodID: String) throws(RegistrationError) {
         try audited("delete") { () throws(RegistrationError) in
-            _ = try find(methodID)
+            let method = try find(methodID)
             try service.store.deleteMethod(id: methodID, upn: user.upn, tenant: tenant)
+            if method.kind == .hardwareToken,
+                let token = try service.store.tokens(tenant: tenant).first(where: { $0.activatedMethodID == methodID })
+            {
+                // The token goes back to the inventory, ready to be activated again.
+                try service.store.assignToken(serial: token.serial, tenant: tenant, methodID: nil)
+            }
         }
     }
 

@@ -28,6 +28,11 @@ public protocol RegistrationStore: Sendable {
     func saveChallenge(_ challenge: [UInt8], upn: String, tenant: String, expires: Date) throws(RegistrationError)
     /// Removes and returns a challenge's expiry; nil when it is unknown or was used.
     func consumeChallenge(_ challenge: [UInt8], upn: String, tenant: String) throws(RegistrationError) -> Date?
+    func save(token: HardwareToken) throws(RegistrationError)
+    func token(serial: String, tenant: String) throws(RegistrationError) -> HardwareToken?
+    func tokens(tenant: String) throws(RegistrationError) -> [HardwareToken]
+    /// Links an inventory token to its security-info method (nil returns it to inventory).
+    func assignToken(serial: String, tenant: String, methodID: String?) throws(RegistrationError)
     func save(pass: StoredAccessPass) throws(RegistrationError)
     func passes(upn: String, tenant: String) throws(RegistrationError) -> [StoredAccessPass]
     /// Marks an unused pass used; false when it was already used (so a one-time pass works once).

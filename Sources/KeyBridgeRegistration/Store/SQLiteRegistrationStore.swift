@@ -58,6 +58,14 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
         migrator.registerMigration("v3 otp secrets") { db in
             try db.execute(sql: "ALTER TABLE methods ADD COLUMN secret BLOB; ALTER TABLE methods ADD COLUMN otp_step INTEGER;")
         }
+        migrator.registerMigration("v4 hardware tokens") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE tokens (
+                        tenant TEXT NOT NULL, serial TEXT NOT NULL, json BLOB NOT NULL, method_id TEXT,
+                        PRIMARY KEY (tenant, serial));
+                    """)
+        }
         return migrator
     }
 
@@ -196,6 +204,37 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
             try db.execute(sql: "DELETE FROM challenges WHERE challenge = ?", arguments: [hex(challenge)])
         }
         return expires.map { Date(timeIntervalSince1970: $0) }
+    }
+
+    public func save(token: HardwareToken) throws(RegistrationError) {
+        let json = try encode(token)
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO tokens (tenant, serial, json, method_id) VALUES (?, ?, ?, ?)",
+                arguments: [token.tenant, token.serial, json, token.activatedMethodID])
+        }
+    }
+
+    public func token(serial: String, tenant: String) throws(RegistrationError) -> HardwareToken? {
+        try tokens(tenant: tenant).first { $0.serial == serial }
+    }
+
+    public func tokens(tenant: String) throws(RegistrationError) -> [HardwareToken] {
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: "SELECT json, method_id FROM tokens WHERE tenant = ? ORDER BY serial", arguments: [tenant])
+        }
+        return try rows.map { row throws(RegistrationError) in
+            var token = try decode(HardwareToken.self, row["json"])
+            token.activatedMethodID = row["method_id"]
+            return token
+        }
+    }
+
+    public func assignToken(serial: String, tenant: String, methodID: String?) throws(RegistrationError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE tokens SET method_id = ? WHERE tenant = ? AND serial = ?", arguments: [methodID, tenant, serial])
+        }
     }
 
     public func save(pass: StoredAccessPass) throws(RegistrationError) {
