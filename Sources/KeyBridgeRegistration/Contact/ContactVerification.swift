@@ -1,0 +1,46 @@
+import Crypto
+import Foundation
+
+/// A phone number or e-mail address waiting for the code sent to it.
+public struct PendingContact: Sendable {
+    public let id: String
+    public let kind: MethodKind
+    public let destination: String
+    let codeHash: [UInt8]
+    let expires: Date
+}
+
+extension ManageSession {
+    /// Sends a 6-digit code to a new phone (SMS, or voice for office/alternate phones) or e-mail
+    /// address, in the catalog's language.
+    public func beginContact(
+        _ kind: MethodKind, destination: String, delivery: any CodeDelivery, catalog: MessageCatalog = MessageCatalog(language: "en")
+    ) throws(RegistrationError) -> PendingContact {
+        try audited("sendCode") { () throws(RegistrationError) -> PendingContact in
+            guard [.phone, .alternatePhone, .officePhone, .email].contains(kind) else { throw .cannotRegister(kind) }
+            guard configuration.methods.allows(kind, for: user) else { throw .methodDisabled(kind) }
+            let code = String(format: "%06d", UInt32.random(in: 0..<1_000_000))
+            let channel: DeliveryChannel = kind == .email ? .email : (kind == .phone ? .sms : .voice)
+            try delivery.deliver(catalog.text("code.message", ["code": code]), to: destination, via: channel)
+            return PendingContact(
+                id: UUID().uuidString, kind: kind, destination: destination,
+                codeHash: Array(SHA256.hash(data: Array((destination + code).utf8))), expires: Date().addingTimeInterval(600))
+        }
+    }
+
+    /// Adds the phone or address when `code` is the one sent (rate-limited, within 10 minutes).
+    public func completeContact(_ pending: PendingContact, code: String) throws(RegistrationError) -> RegisteredMethod {
+        try audited("register") { () throws(RegistrationError) -> RegisteredMethod in
+            let limiterKey = "\(tenant)/\(user.upn)/contact"
+            try service.codeAttempts.check(limiterKey)
+            guard pending.expires > Date() else { throw .challengeExpired }
+            let candidate = Array(SHA256.hash(data: Array((pending.destination + code).utf8)))
+            guard zip(candidate, pending.codeHash).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
+                service.codeAttempts.recordFailure(limiterKey)
+                throw .mfaProofRejected("the code is wrong")
+            }
+            return try service.store.addMethod(
+                MethodDraft(kind: pending.kind, displayValue: pending.destination), upn: user.upn, tenant: tenant)
+        }
+    }
+}
