@@ -70,6 +70,7 @@ let package = Package(
             dependencies: [
                 "KeyBridgeCBOR", "KeyBridgeOATH", "KeyBridgeFIDO",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "GRDB", package: "GRDB.swift"),
