@@ -40,6 +40,10 @@ final class ContactAndMessagesTests: XCTestCase {
         XCTAssertEqual(
             MessageCatalog(language: "en").message(for: .fido2OnlyThroughManageMode),
             "Security keys can only be added on your Security info page.")
+        XCTAssertEqual(
+            german.message(for: .wrongRelyingParty),
+            "Etwas ist schiefgegangen (wrongRelyingParty). Versuchen Sie es erneut oder wenden Sie sich an Ihre Administration.",
+            "refusals without their own message get the generic one, never a bare key")
         for kind in MethodKind.allCases {
             XCTAssertNotEqual(german.name(of: kind), "method.\(kind.rawValue)", "\(kind) has a German name")
         }

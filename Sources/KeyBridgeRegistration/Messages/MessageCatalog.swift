@@ -36,7 +36,9 @@ public struct MessageCatalog: Sendable {
         case .cannotChange(let kind): text("error.cannotChange", ["method": name(of: kind)])
         case .methodDisabled(let kind): text("error.methodDisabled", ["method": name(of: kind)])
         case .mfaProofRejected: text("error.wrongCode")
-        default: text("error.\(error.code)")
+        default:
+            messages["error.\(error.code)"] != nil || fallback["error.\(error.code)"] != nil
+                ? text("error.\(error.code)") : text("error.generic", ["code": error.code])
         }
     }
 
