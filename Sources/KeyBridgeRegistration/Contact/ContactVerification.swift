@@ -35,7 +35,7 @@ extension ManageSession {
             try service.codeAttempts.check(limiterKey)
             guard pending.expires > Date() else { throw .challengeExpired }
             let candidate = Array(SHA256.hash(data: Array((pending.destination + code).utf8)))
-            guard zip(candidate, pending.codeHash).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
+            guard ConstantTime.equal(candidate, pending.codeHash) else {
                 service.codeAttempts.recordFailure(limiterKey)
                 throw .mfaProofRejected("the code is wrong")
             }

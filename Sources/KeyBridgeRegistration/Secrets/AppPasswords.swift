@@ -27,6 +27,6 @@ extension ManageSession {
         let salt = Array(digest.prefix(16))
         let expected = Array(digest.dropFirst(16))
         let candidate = Array(SHA256.hash(data: salt + Array(password.utf8)))
-        return candidate.count == expected.count && zip(candidate, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0
+        return ConstantTime.equal(candidate, expected)
     }
 }

@@ -29,9 +29,7 @@ enum AccessPassCodec {
     }
 
     static func matches(_ pass: String, _ stored: StoredAccessPass) -> Bool {
-        let candidate = hash(pass, salt: stored.salt)
-        guard candidate.count == stored.hash.count else { return false }
-        return zip(candidate, stored.hash).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        ConstantTime.equal(hash(pass, salt: stored.salt), stored.hash)
     }
 }
 
