@@ -1,5 +1,5 @@
 import Foundation
-import KeyBridgeRegistration
+@testable import KeyBridgeRegistration
 import XCTest
 
 /// Interrupt mode: who must register, what is shown, what may be skipped, when to review.

@@ -1,5 +1,5 @@
 import Foundation
-import KeyBridgeRegistration
+@testable import KeyBridgeRegistration
 import XCTest
 
 /// Manage mode rules, the notes under the method table, and the scenarios of the document.

@@ -27,6 +27,11 @@ final class MethodTableTests: XCTestCase {
             [.authenticatorApp, .otherAuthenticatorApp, .hardwareToken, .phone])
     }
 
+    func testNoteThirdPartyAuthenticatorAppsDoNotProvidePush() {
+        XCTAssertTrue(MethodKind.authenticatorApp.supportsPushNotification)
+        XCTAssertEqual(MethodKind.allCases.filter(\.supportsPushNotification), [.authenticatorApp])
+    }
+
     func testEveryMethodSaysWhetherItServesMFASSPROrBoth() {
         XCTAssertTrue(MethodKind.phone.servesMFA && MethodKind.phone.servesSSPR)
         XCTAssertTrue(!MethodKind.email.servesMFA && MethodKind.email.servesSSPR)

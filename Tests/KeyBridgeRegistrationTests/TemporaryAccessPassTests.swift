@@ -1,5 +1,5 @@
 import Foundation
-import KeyBridgeRegistration
+@testable import KeyBridgeRegistration
 import XCTest
 
 /// Temporary Access Pass: admin-issued, shown once, stored hashed, time-limited, one-time or not;

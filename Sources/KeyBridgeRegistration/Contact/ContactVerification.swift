@@ -19,6 +19,12 @@ extension ManageSession {
         try audited("sendCode") { () throws(RegistrationError) -> PendingContact in
             guard [.phone, .alternatePhone, .officePhone, .email].contains(kind) else { throw .cannotRegister(kind) }
             guard configuration.methods.allows(kind, for: user) else { throw .methodDisabled(kind) }
+            if kind != .email {
+                let digits = destination.filter { $0.isNumber || $0 == "+" }
+                if configuration.methods.virtualNumberPrefixes.contains(where: { digits.hasPrefix($0) }) {
+                    throw .virtualPhoneNumber(destination)
+                }
+            }
             let code = String(format: "%06d", UInt32.random(in: 0..<1_000_000))
             let channel: DeliveryChannel = kind == .email ? .email : (kind == .phone ? .sms : .voice)
             try delivery.deliver(catalog.text("code.message", ["code": code]), to: destination, via: channel)

@@ -53,8 +53,11 @@ public final class ManageSession: Sendable {
 
     // MARK: Methods other than FIDO2
 
-    /// Adds a method other than a FIDO2 key, under the method table and the policy.
-    public func add(_ draft: MethodDraft) throws(RegistrationError) -> RegisteredMethod {
+    /// Adds a method other than a FIDO2 key under the method table and the policy, *without* the
+    /// method's own verification flow. Not public: users add methods through the verified flows
+    /// (codes, apps, tokens, questions, app passwords, FIDO2); admins through
+    /// ``RegistrationService/adminAddContact(_:upn:tenant:admin:client:)``.
+    func add(_ draft: MethodDraft) throws(RegistrationError) -> RegisteredMethod {
         try audited("register") { () throws(RegistrationError) -> RegisteredMethod in
             guard draft.kind != .fido2SecurityKey else { throw .fido2OnlyThroughManageMode }
             guard draft.kind.userCanRegister else { throw .cannotRegister(draft.kind) }

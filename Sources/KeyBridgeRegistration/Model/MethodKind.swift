@@ -53,6 +53,10 @@ public enum MethodKind: String, Codable, Sendable, CaseIterable {
     /// an app or hardware-token code, phone call, text message.
     public var canBeDefaultMFA: Bool { [.authenticatorApp, .otherAuthenticatorApp, .hardwareToken, .phone].contains(self) }
 
+    /// Push notifications (and passwordless sign-in) need the Microsoft-Authenticator-style app;
+    /// third-party authenticator apps only give codes.
+    public var supportsPushNotification: Bool { self == .authenticatorApp }
+
     /// Kinds interrupt mode never offers: FIDO2 keys and alternate phone are manage-mode only.
     public var manageModeOnly: Bool { self == .fido2SecurityKey || self == .alternatePhone }
 }

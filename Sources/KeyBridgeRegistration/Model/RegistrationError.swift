@@ -32,6 +32,8 @@ public enum RegistrationError: Error, Sendable, Equatable {
     case aaguidNotAllowed(String)
     case duplicateCredential
     case malformedResponse(String)
+    /// Voice calls and SMS do not support virtual phone numbers.
+    case virtualPhoneNumber(String)
     case store(String)
 
     /// The stable machine-readable name.
@@ -65,6 +67,7 @@ public enum RegistrationError: Error, Sendable, Equatable {
         case .aaguidNotAllowed: "aaguidNotAllowed"
         case .duplicateCredential: "duplicateCredential"
         case .malformedResponse: "malformedResponse"
+        case .virtualPhoneNumber: "virtualPhoneNumber"
         case .store: "store"
         }
     }

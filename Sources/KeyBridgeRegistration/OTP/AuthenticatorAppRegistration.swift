@@ -8,6 +8,8 @@ public struct PendingAuthenticatorApp: Sendable {
     public let label: String
     /// The otpauth:// URI to show once.
     public let otpauthURI: String
+    /// The policy's passwordless mode: the user must also enable passwordless sign-in in the app.
+    public let requiresPasswordlessSignInInApp: Bool
     let secret: [UInt8]
 }
 
@@ -20,7 +22,10 @@ extension ManageSession {
         guard configuration.methods.allows(kind, for: user) else { throw .methodDisabled(kind) }
         let secret = RandomBytes.make(20)
         let uri = OTPAuthURI(kind: .totp, issuer: configuration.relyingParty.name ?? tenant, account: user.upn, secret: secret)
-        return PendingAuthenticatorApp(kind: kind, label: label, otpauthURI: uri.uriString, secret: secret)
+        return PendingAuthenticatorApp(
+            kind: kind, label: label, otpauthURI: uri.uriString,
+            requiresPasswordlessSignInInApp: kind == .authenticatorApp && configuration.methods.authenticatorPasswordless,
+            secret: secret)
     }
 
     /// Adds the app if `code` is the app's current code (±1 step); the secret is stored sealed.

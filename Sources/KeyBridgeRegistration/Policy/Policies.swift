@@ -50,6 +50,11 @@ public struct AuthenticationMethodsPolicy: Codable, Sendable, Hashable {
     /// Temporary Access Pass lifetime and one-time use.
     public var temporaryAccessPassLifetime: TimeInterval = 3600
     public var temporaryAccessPassOneTime = true
+    /// Microsoft Authenticator in passwordless mode: users must also turn on passwordless sign-in
+    /// in the app when they set it up.
+    public var authenticatorPasswordless = false
+    /// Number prefixes of virtual (VoIP) phone ranges, which voice calls and SMS do not support.
+    public var virtualNumberPrefixes: [String] = []
 
     public init(enabled: [MethodKind: PolicyTarget]) {
         self.enabled = enabled

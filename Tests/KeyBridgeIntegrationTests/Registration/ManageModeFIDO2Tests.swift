@@ -1,6 +1,6 @@
 import Foundation
 import KeyBridgeFIDO
-import KeyBridgeRegistration
+@testable import KeyBridgeRegistration
 import XCTest
 
 /// Adding a FIDO2 key through manage mode with a registration made by keybridge against the
@@ -155,6 +155,43 @@ final class ManageModeFIDO2Tests: XCTestCase {
             XCTAssertEqual($0 as? RegistrationError, .mfaRequired)
         }
         XCTAssertEqual(try service.store.auditEvents(tenant: "contoso").last?.reason, "mfaRequired")
+    }
+
+    func testADuplicateKeyIsRefused() async throws {
+        // With `none` attestation nothing signs authData, so a client can resubmit a known credential
+        // id in a fresh registration: the manage session must refuse it as a duplicate.
+        let vkey = try VirtualKeyProcess(options: ["--attestation", "none"])
+        let key = try await vkey.open()
+        let service = try service()
+        let session = try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
+        var options = try session.beginFIDO2Registration()
+        let first = try await session.completeFIDO2Registration(try await register(key, options), options: options)
+        let known = try XCTUnwrap(first.fido2?.credentialID)
+
+        options = try session.beginFIDO2Registration()
+        XCTAssertEqual(options.excludeCredentials, [known])
+        var request = MakeCredentialRequest(
+            relyingParty: options.relyingParty,
+            user: UserEntity(id: options.userHandle, name: options.userName), clientData: .challenge(options.challenge, origin: options.origin))
+        request.timeout = .seconds(10)
+        var second = try await key.makeCredential(request)  // the client ignored the exclude list
+        var object = Base64URL.decode(second.response.attestationObject)!
+        let fresh = Base64URL.decode(second.id)!
+        XCTAssertEqual(fresh.count, known.count)
+        let range = try XCTUnwrap(object.firstRange(of: fresh))
+        object.replaceSubrange(range, with: known)
+        second.response.attestationObject = Base64URL.encode(object)
+        second.id = Base64URL.encode(known)
+        second.rawId = second.id
+        do {
+            _ = try await session.completeFIDO2Registration(second, options: options)
+            XCTFail("a known credential must be refused")
+        } catch {
+            XCTAssertEqual(error, .duplicateCredential)
+        }
+        XCTAssertEqual(try service.store.methods(upn: user.upn, tenant: "contoso").count, 1, "nothing more stored")
+        XCTAssertEqual(try service.store.auditEvents(tenant: "contoso").last?.reason, "duplicateCredential")
+        await key.close()
     }
 
     static func der(_ pem: String) -> [UInt8] {
