@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // MARK: C shims (Debian packages, found through pkg-config)
@@ -82,7 +83,9 @@ let package = Package(
             name: "keybridge",
             dependencies: [
                 "KeyBridgeFIDO", "KeyBridgeAuthenticator", "KeyBridgeVirtualCard", "KeyBridgeOATH", "KeyBridgePCSC",
+                "KeyBridgeRegistration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]),
 
         // MARK: Tests
