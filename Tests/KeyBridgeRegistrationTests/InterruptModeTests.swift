@@ -73,7 +73,7 @@ final class InterruptModeTests: XCTestCase {
         let service = try Directory.service()
         let session = try ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
         let plan = InterruptPlanner.decide(user: Directory.alice, configuration: Directory.configuration(), existing: [])
-        for kind in plan.shownMethods { _ = try session.add(MethodDraft(kind: kind, displayValue: "\(kind)")) }
+        for kind in plan.shownMethods { _ = try session.add(MethodDraft(kind: XCTUnwrap(MethodDraft.Kind(kind)), displayValue: "\(kind)")) }
         let after = InterruptPlanner.decide(
             user: Directory.alice, configuration: Directory.configuration(), existing: try session.methods(), lastReviewed: Date())
         XCTAssertEqual(after.action, .none)

@@ -1,4 +1,5 @@
 import Foundation
+import KeyBridgeFIDO
 @testable import KeyBridgeRegistration
 import XCTest
 
@@ -46,17 +47,30 @@ final class ManageModeTests: XCTestCase {
         }
     }
 
-    func testNoteFIDO2KeysOnlyThroughManageModeVerification() throws {
+    func testNoteFIDO2KeysOnlyThroughManageModeVerification() async throws {
         let service = try Directory.service(Directory.configuration(enabled: [.fido2SecurityKey]))
         let session = try ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
-        // Neither the session's generic add nor the store's generic insert accepts a FIDO2 key; the
-        // only insert (addFIDO2Key) needs a VerifiedFIDO2Registration, which has no public initializer.
-        XCTAssertThrowsError(try session.add(MethodDraft(kind: .fido2SecurityKey, displayValue: "key"))) {
-            XCTAssertEqual($0 as? RegistrationError, .fido2OnlyThroughManageMode)
+        // No draft can describe a FIDO2 key (MethodDraft.Kind has no such case), so neither the
+        // session's generic add nor the store's generic insert can take one; the only insert
+        // (addFIDO2Key) needs a VerifiedFIDO2Registration, which has no public initializer, and the
+        // only verifier runs inside a ManageSession, which only `open` (MFA + access rule) creates.
+        XCTAssertNil(MethodDraft.Kind(.fido2SecurityKey))
+        XCTAssertEqual(
+            Set(MethodDraft.Kind.allCases.map(\.methodKind)), Set(MethodKind.allCases).subtracting([.fido2SecurityKey]),
+            "every other kind has a draft kind, FIDO2 keys have none")
+        // The manage path itself refuses a response that is not a verified registration.
+        let options = try session.beginFIDO2Registration()
+        let bogus = try JSONDecoder().decode(RegistrationResponseJSON.self, from: Data("""
+            {"id": "AAAA", "rawId": "AAAA", "type": "public-key", "authenticatorAttachment": "cross-platform",
+             "clientExtensionResults": {}, "response": {"attestationObject": "AAAA", "authenticatorData": "AAAA",
+             "transports": [], "publicKeyAlgorithm": -7}}
+            """.utf8))
+        do {
+            _ = try await session.completeFIDO2Registration(bogus, options: options)
+            XCTFail("an unverified response must be refused")
+        } catch {
+            XCTAssertEqual(error, .malformedResponse("clientDataJSON is missing or not JSON"))
         }
-        XCTAssertThrowsError(
-            try service.store.addMethod(MethodDraft(kind: .fido2SecurityKey, displayValue: "key"), upn: Directory.alice.upn, tenant: "contoso")
-        ) { XCTAssertEqual($0 as? RegistrationError, .fido2OnlyThroughManageMode) }
         XCTAssertTrue(try session.methods().isEmpty)
     }
 

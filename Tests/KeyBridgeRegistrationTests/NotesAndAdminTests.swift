@@ -59,7 +59,17 @@ final class NotesAndAdminTests: XCTestCase {
             client: Directory.office)
         let later = Date().addingTimeInterval(200 * 86_400)
         XCTAssertEqual(try service.interrupt(upn: Directory.alice.upn, tenant: "contoso", client: Directory.office, now: later).action, .review)
-        try service.confirmInterruptReview(upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
+        // The review needs MFA like the security-info page: the user has a phone now.
+        XCTAssertThrowsError(try service.openReview(upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)) {
+            XCTAssertEqual($0 as? RegistrationError, .mfaRequired)
+        }
+        let pass = try service.issueTemporaryAccessPass(
+            upn: Directory.alice.upn, tenant: "contoso", admin: "a", client: Directory.office)
+        let review = try service.openReview(
+            upn: Directory.alice.upn, tenant: "contoso", client: Directory.office, proof: .temporaryAccessPass(pass.pass))
+        XCTAssertEqual(try review.methods().map(\.kind), [.phone, .email], "every registered method is shown")
+        try review.confirm()
+        XCTAssertEqual(try service.store.auditEvents(tenant: "contoso").last?.mode, .interrupt)
         XCTAssertEqual(try service.interrupt(upn: Directory.alice.upn, tenant: "contoso", client: Directory.office).action, .none)
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// A phone number or e-mail address waiting for the code sent to it.
 public struct PendingContact: Sendable {
     public let id: String
-    public let kind: MethodKind
+    public var kind: MethodKind { draftKind.methodKind }
+    let draftKind: MethodDraft.Kind
     public let destination: String
     let codeHash: [UInt8]
     let expires: Date
@@ -17,7 +18,9 @@ extension ManageSession {
         _ kind: MethodKind, destination: String, delivery: any CodeDelivery, catalog: MessageCatalog = MessageCatalog(language: "en")
     ) throws(RegistrationError) -> PendingContact {
         try audited("sendCode") { () throws(RegistrationError) -> PendingContact in
-            guard [.phone, .alternatePhone, .officePhone, .email].contains(kind) else { throw .cannotRegister(kind) }
+            guard [.phone, .alternatePhone, .officePhone, .email].contains(kind), let draftKind = MethodDraft.Kind(kind) else {
+                throw .cannotRegister(kind)
+            }
             guard configuration.methods.allows(kind, for: user) else { throw .methodDisabled(kind) }
             if kind != .email {
                 let digits = destination.filter { $0.isNumber || $0 == "+" }
@@ -29,7 +32,7 @@ extension ManageSession {
             let channel: DeliveryChannel = kind == .email ? .email : (kind == .phone ? .sms : .voice)
             try delivery.deliver(catalog.text("code.message", ["code": code]), to: destination, via: channel)
             return PendingContact(
-                id: UUID().uuidString, kind: kind, destination: destination,
+                id: UUID().uuidString, draftKind: draftKind, destination: destination,
                 codeHash: Array(SHA256.hash(data: Array((destination + code).utf8))), expires: Date().addingTimeInterval(600))
         }
     }
@@ -42,11 +45,11 @@ extension ManageSession {
             guard pending.expires > Date() else { throw .challengeExpired }
             let candidate = Array(SHA256.hash(data: Array((pending.destination + code).utf8)))
             guard ConstantTime.equal(candidate, pending.codeHash) else {
-                service.codeAttempts.recordFailure(limiterKey)
+                try service.codeAttempts.recordFailure(limiterKey)
                 throw .mfaProofRejected("the code is wrong")
             }
             return try service.store.addMethod(
-                MethodDraft(kind: pending.kind, displayValue: pending.destination), upn: user.upn, tenant: tenant)
+                MethodDraft(kind: pending.draftKind, displayValue: pending.destination), upn: user.upn, tenant: tenant)
         }
     }
 }

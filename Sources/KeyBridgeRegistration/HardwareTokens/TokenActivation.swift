@@ -12,10 +12,14 @@ extension ManageSession {
             guard let token = try service.store.token(serial: serial, tenant: tenant), token.upn == user.upn,
                 token.activatedMethodID == nil
             else { throw .methodNotFound("hardware token \(serial)") }
+            let limiterKey = "\(tenant)/\(user.upn)/token"
+            try service.codeAttempts.check(limiterKey)
             let secret = try service.sealer.open(token.sealedSecret)
             guard let match = OTPVerifier(window: 1).verifyTOTP(code, secret: secret, time: now, period: token.interval) else {
+                try service.codeAttempts.recordFailure(limiterKey)
                 throw .mfaProofRejected("the code does not match token \(serial)")
             }
+            try service.codeAttempts.reset(limiterKey)
             let method = try service.store.addMethod(
                 MethodDraft(kind: .hardwareToken, displayValue: "\(token.manufacturer) \(token.model) \(serial)"),
                 upn: user.upn, tenant: tenant, sealedSecret: token.sealedSecret)

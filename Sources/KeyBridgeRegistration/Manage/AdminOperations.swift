@@ -7,10 +7,10 @@ extension RegistrationService {
         throws(RegistrationError) -> RegisteredMethod
     {
         do throws(RegistrationError) {
-            guard [.phone, .alternatePhone, .officePhone, .email].contains(draft.kind) else { throw .cannotRegister(draft.kind) }
+            guard [.phone, .alternatePhone, .officePhone, .email].contains(draft.kind) else { throw .cannotRegister(draft.methodKind) }
             guard let user = try store.user(upn: upn) else { throw .userNotFound(upn) }
             guard user.isMember(of: tenant) else { throw .notAMember(tenant: tenant) }
-            guard try configuration(tenant).methods.allows(draft.kind, for: user) else { throw .methodDisabled(draft.kind) }
+            guard try configuration(tenant).methods.allows(draft.methodKind, for: user) else { throw .methodDisabled(draft.methodKind) }
             let method = try store.addMethod(draft, upn: upn, tenant: tenant)
             try audit("register", tenant: tenant, upn: upn, mode: .admin, client: client, actor: .admin, reason: admin)
             return method
@@ -19,25 +19,81 @@ extension RegistrationService {
             throw error
         }
     }
+}
 
-    /// Interrupt mode at sign-in: decides for `upn` in `tenant` and audits the interruption. The
-    /// last review is the last successful `review` in the audit log.
-    public func interrupt(
-        upn: String, tenant: String, client: ClientContext, resourceRequiresMFA: Bool = false, now: Date = Date()
-    ) throws(RegistrationError) -> InterruptDecision {
-        guard let user = try store.user(upn: upn) else { throw .userNotFound(upn) }
-        guard user.isMember(of: tenant) else { throw .notAMember(tenant: tenant) }
-        let lastReviewed = try store.auditEvents(tenant: tenant)
-            .last { $0.upn == upn && $0.action == "review" && $0.outcome == .success }?.time
-        let decision = InterruptPlanner.decide(
-            user: user, configuration: try configuration(tenant), existing: try store.methods(upn: upn, tenant: tenant),
-            resourceRequiresMFA: resourceRequiresMFA, lastReviewed: lastReviewed, now: now)
-        try audit("interrupt", tenant: tenant, upn: upn, mode: .interrupt, client: client, reason: decision.action.rawValue)
-        return decision
+// MARK: Tenants and users (keybridge admin)
+
+extension RegistrationService {
+    /// Creates a tenant with its policies. Audited in the new tenant with actor `admin`.
+    public func createTenant(_ tenant: Tenant, configuration: TenantConfiguration, admin: String, client: ClientContext)
+        throws(RegistrationError)
+    {
+        try adminAction("tenantAdd", tenant: tenant.id, upn: admin, client: client) { () throws(RegistrationError) in
+            guard Self.isIdentifier(tenant.id) else {
+                throw .invalidInput("tenant id \"\(tenant.id)\" must be letters, digits, '.', '-' or '_'")
+            }
+            guard try !store.tenants().contains(where: { $0.id == tenant.id }) else { throw .alreadyExists("tenant \(tenant.id)") }
+            try store.save(tenant: tenant)
+            try store.save(configuration: configuration, tenant: tenant.id)
+        }
     }
 
-    /// The user confirmed their security info during an interrupt-mode review.
-    public func confirmInterruptReview(upn: String, tenant: String, client: ClientContext) throws(RegistrationError) {
-        try audit("review", tenant: tenant, upn: upn, mode: .interrupt, client: client)
+    /// Replaces a tenant's policies (authentication methods, SSPR, the access rule, the relying party).
+    public func setConfiguration(_ configuration: TenantConfiguration, tenant: String, admin: String, client: ClientContext)
+        throws(RegistrationError)
+    {
+        try adminAction("policyChange", tenant: tenant, upn: admin, client: client) { () throws(RegistrationError) in
+            try store.save(configuration: configuration, tenant: tenant)
+        }
+    }
+
+    /// Adds a user; the home tenant and every guest tenant must exist.
+    public func addUser(_ user: DirectoryUser, admin: String, client: ClientContext) throws(RegistrationError) {
+        try adminAction("userAdd", tenant: user.homeTenant, upn: user.upn, client: client, admin: admin) { () throws(RegistrationError) in
+            guard try store.user(upn: user.upn) == nil else { throw .alreadyExists("user \(user.upn)") }
+            try validate(user)
+            try store.save(user: user)
+        }
+    }
+
+    /// Replaces a user's directory record (name, tenants, business phone, groups, MFA enforcement).
+    public func updateUser(_ user: DirectoryUser, admin: String, client: ClientContext) throws(RegistrationError) {
+        try adminAction("userChange", tenant: user.homeTenant, upn: user.upn, client: client, admin: admin) { () throws(RegistrationError) in
+            guard try store.user(upn: user.upn) != nil else { throw .userNotFound(user.upn) }
+            try validate(user)
+            try store.save(user: user)
+        }
+    }
+
+    private func validate(_ user: DirectoryUser) throws(RegistrationError) {
+        let parts = user.upn.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !user.upn.contains(where: \.isWhitespace) else {
+            throw .invalidInput("\"\(user.upn)\" is not a user principal name such as alice@contoso.com")
+        }
+        guard !user.displayName.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw .invalidInput("the display name of \(user.upn) is empty")
+        }
+        let tenants = Set(try store.tenants().map(\.id))
+        for tenant in [user.homeTenant] + user.guestTenants where !tenants.contains(tenant) {
+            throw .tenantNotFound(tenant)
+        }
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) }
+    }
+
+    /// Runs an admin change and audits it (actor `admin`, mode `admin`), success or refusal.
+    private func adminAction(
+        _ action: String, tenant: String, upn: String, client: ClientContext, admin: String? = nil,
+        _ body: () throws(RegistrationError) -> Void
+    ) throws(RegistrationError) {
+        do throws(RegistrationError) {
+            try body()
+            try audit(action, tenant: tenant, upn: upn, mode: .admin, client: client, actor: .admin, reason: admin)
+        } catch {
+            try? audit(action, tenant: tenant, upn: upn, mode: .admin, client: client, error: error, actor: .admin)
+            throw error
+        }
     }
 }

@@ -12,12 +12,17 @@ public final class ManageSession: Sendable {
     public let tenant: String
     public let client: ClientContext
     let configuration: TenantConfiguration
+    /// `manage` for the security-info page; `interrupt` only inside an ``InterruptReview``.
+    let mode: AuditEvent.Mode
 
-    private init(service: RegistrationService, user: DirectoryUser, tenant: String, client: ClientContext) throws(RegistrationError) {
+    private init(
+        service: RegistrationService, user: DirectoryUser, tenant: String, client: ClientContext, mode: AuditEvent.Mode
+    ) throws(RegistrationError) {
         self.service = service
         self.user = user
         self.tenant = tenant
         self.client = client
+        self.mode = mode
         configuration = try service.configuration(tenant)
     }
 
@@ -25,10 +30,19 @@ public final class ManageSession: Sendable {
     public static func open(
         _ service: RegistrationService, upn: String, tenant: String, client: ClientContext, proof: MFAProof? = nil
     ) throws(RegistrationError) -> ManageSession {
+        try admit(service, upn: upn, tenant: tenant, client: client, proof: proof, mode: .manage)
+    }
+
+    /// The gate of both modes: membership, the conditional-access rule, and MFA (or a Temporary
+    /// Access Pass) when the user has an MFA-capable method or the rule demands it.
+    static func admit(
+        _ service: RegistrationService, upn: String, tenant: String, client: ClientContext, proof: MFAProof?,
+        mode: AuditEvent.Mode
+    ) throws(RegistrationError) -> ManageSession {
         do throws(RegistrationError) {
             guard let user = try service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
             guard user.isMember(of: tenant) else { throw RegistrationError.notAMember(tenant: tenant) }
-            let session = try ManageSession(service: service, user: user, tenant: tenant, client: client)
+            let session = try ManageSession(service: service, user: user, tenant: tenant, client: client, mode: mode)
             let rule = session.configuration.access
             guard rule.allows(address: client.address, device: client.device) else {
                 throw RegistrationError.accessDenied("\(client.description) is not an allowed network or trusted device")
@@ -38,10 +52,10 @@ public final class ManageSession: Sendable {
                 guard let proof else { throw RegistrationError.mfaRequired }
                 try session.verify(proof, methods: methods)
             }
-            try service.audit("start", tenant: tenant, upn: upn, mode: .manage, client: client)
+            try service.audit("start", tenant: tenant, upn: upn, mode: mode, client: client)
             return session
         } catch {
-            try? service.audit("start", tenant: tenant, upn: upn, mode: .manage, client: client, error: error)
+            try? service.audit("start", tenant: tenant, upn: upn, mode: mode, client: client, error: error)
             throw error
         }
     }
@@ -59,9 +73,9 @@ public final class ManageSession: Sendable {
     /// ``RegistrationService/adminAddContact(_:upn:tenant:admin:client:)``.
     func add(_ draft: MethodDraft) throws(RegistrationError) -> RegisteredMethod {
         try audited("register") { () throws(RegistrationError) -> RegisteredMethod in
-            guard draft.kind != .fido2SecurityKey else { throw .fido2OnlyThroughManageMode }
-            guard draft.kind.userCanRegister else { throw .cannotRegister(draft.kind) }
-            guard configuration.methods.allows(draft.kind, for: user) else { throw .methodDisabled(draft.kind) }
+            let kind = draft.methodKind
+            guard kind.userCanRegister else { throw .cannotRegister(kind) }
+            guard configuration.methods.allows(kind, for: user) else { throw .methodDisabled(kind) }
             if draft.kind == .appPassword && user.mfaEnforcement != .perUserMFA { throw .methodDisabled(.appPassword) }
             return try service.store.addMethod(draft, upn: user.upn, tenant: tenant)
         }
@@ -101,7 +115,7 @@ public final class ManageSession: Sendable {
 
     /// The user confirms their security info is current.
     public func confirmReview() throws(RegistrationError) {
-        try service.audit("review", tenant: tenant, upn: user.upn, mode: .manage, client: client)
+        try service.audit("review", tenant: tenant, upn: user.upn, mode: mode, client: client)
     }
 
     // MARK: FIDO2
@@ -157,10 +171,10 @@ public final class ManageSession: Sendable {
     func audited<T>(_ action: String, _ body: () throws(RegistrationError) -> T) throws(RegistrationError) -> T {
         do throws(RegistrationError) {
             let result = try body()
-            try service.audit(action, tenant: tenant, upn: user.upn, mode: .manage, client: client)
+            try service.audit(action, tenant: tenant, upn: user.upn, mode: mode, client: client)
             return result
         } catch {
-            try? service.audit(action, tenant: tenant, upn: user.upn, mode: .manage, client: client, error: error)
+            try? service.audit(action, tenant: tenant, upn: user.upn, mode: mode, client: client, error: error)
             throw error
         }
     }

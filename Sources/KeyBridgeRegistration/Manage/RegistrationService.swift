@@ -1,28 +1,6 @@
 import Foundation
 import KeyBridgeFIDO
 
-/// A tenant's registration settings: its policies and the relying party its keys belong to.
-public struct TenantConfiguration: Sendable {
-    public var methods: AuthenticationMethodsPolicy
-    public var sspr: SSPRPolicy
-    public var access: RegistrationAccessRule
-    public var relyingParty: RelyingParty
-    public var origin: String
-    /// How long a FIDO2 creation or MFA challenge stays valid.
-    public var challengeLifetime: TimeInterval = 300
-
-    public init(
-        methods: AuthenticationMethodsPolicy, sspr: SSPRPolicy, access: RegistrationAccessRule = RegistrationAccessRule(),
-        relyingParty: RelyingParty, origin: String
-    ) {
-        self.methods = methods
-        self.sspr = sspr
-        self.access = access
-        self.relyingParty = relyingParty
-        self.origin = origin
-    }
-}
-
 /// Where a request comes from: a network address and, for kiosks, a named device.
 public struct ClientContext: Sendable, Hashable {
     public var address: String
@@ -51,17 +29,30 @@ public final class RegistrationService: Sendable {
     public let store: any RegistrationStore
     private let configurations: [String: TenantConfiguration]
     let sealer: SecretSealer
-    let codeAttempts = AttemptLimiter()
+    /// Wrong one-time codes, counted in the store (so across processes).
+    var codeAttempts: AttemptLimiter { AttemptLimiter(store: store) }
 
+    /// A service whose tenants' policies are read from the store (``RegistrationStore/configuration(tenant:)``),
+    /// except those given in `configurations`, which take precedence.
     /// - Parameter sealer: encrypts OTP secrets at rest (use ``SecretSealer/init(keyFile:)`` for a file store).
-    public init(store: any RegistrationStore, configurations: [String: TenantConfiguration], sealer: SecretSealer = SecretSealer()) {
+    public init(
+        store: any RegistrationStore, configurations: [String: TenantConfiguration] = [:], sealer: SecretSealer = SecretSealer()
+    ) {
         self.store = store
         self.configurations = configurations
         self.sealer = sealer
     }
 
-    func configuration(_ tenant: String) throws(RegistrationError) -> TenantConfiguration {
-        guard let configuration = configurations[tenant] else { throw .notAMember(tenant: tenant) }
+    /// The directory at `location`: its store, its key file, policies from the store.
+    public convenience init(location: DirectoryLocation) throws(RegistrationError) {
+        let (store, sealer) = try location.open()
+        self.init(store: store, sealer: sealer)
+    }
+
+    /// The tenant's policies.
+    public func configuration(_ tenant: String) throws(RegistrationError) -> TenantConfiguration {
+        if let configuration = configurations[tenant] { return configuration }
+        guard let configuration = try store.configuration(tenant: tenant) else { throw .tenantNotFound(tenant) }
         return configuration
     }
 

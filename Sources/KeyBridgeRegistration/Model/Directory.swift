@@ -71,15 +71,31 @@ public struct RegisteredMethod: Codable, Sendable, Hashable, Identifiable {
 }
 
 /// A method to add, for every kind except FIDO2 keys — those exist only as a
-/// ``VerifiedFIDO2Registration`` made by a manage session.
+/// ``VerifiedFIDO2Registration`` made by a manage session. ``Kind`` has no FIDO2 case, so no
+/// draft can describe a key: the restriction is in the type, not in a check.
 public struct MethodDraft: Sendable, Hashable {
-    public var kind: MethodKind
+    /// Every method kind except FIDO2 security keys.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case authenticatorApp, otherAuthenticatorApp, hardwareToken, phone, alternatePhone, officePhone, email
+        case securityQuestions, appPassword
+
+        /// The same kind in the method table.
+        public var methodKind: MethodKind { MethodKind(rawValue: rawValue)! }
+
+        /// The draft kind for `kind`; nil for FIDO2 security keys.
+        public init?(_ kind: MethodKind) { self.init(rawValue: kind.rawValue) }
+    }
+
+    public var kind: Kind
     public var displayValue: String
     public var friendlyName: String?
 
-    public init(kind: MethodKind, displayValue: String, friendlyName: String? = nil) {
+    public init(kind: Kind, displayValue: String, friendlyName: String? = nil) {
         self.kind = kind
         self.displayValue = displayValue
         self.friendlyName = friendlyName
     }
+
+    /// The method-table kind of this draft.
+    public var methodKind: MethodKind { kind.methodKind }
 }

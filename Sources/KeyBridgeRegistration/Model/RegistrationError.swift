@@ -1,6 +1,14 @@
 /// Every refusal of the registration module, with a stable name. A refusal stores nothing.
 public enum RegistrationError: Error, Sendable, Equatable {
     case userNotFound(String)
+    /// No such tenant, or it has no policies yet.
+    case tenantNotFound(String)
+    /// A tenant or user with that id already exists.
+    case alreadyExists(String)
+    /// A policy document (JSON or YAML) that does not parse or holds a value out of range.
+    case invalidPolicy(String)
+    /// An admin request with a bad value (not a policy document).
+    case invalidInput(String)
     case notAMember(tenant: String)
     /// Opening security info needs MFA (or a Temporary Access Pass) first.
     case mfaRequired
@@ -40,6 +48,10 @@ public enum RegistrationError: Error, Sendable, Equatable {
     public var code: String {
         switch self {
         case .userNotFound: "userNotFound"
+        case .tenantNotFound: "tenantNotFound"
+        case .alreadyExists: "alreadyExists"
+        case .invalidPolicy: "invalidPolicy"
+        case .invalidInput: "invalidInput"
         case .notAMember: "notAMember"
         case .mfaRequired: "mfaRequired"
         case .mfaProofRejected: "mfaProofRejected"

@@ -1,30 +1,22 @@
 import Foundation
-import Synchronization
 
-/// Limits wrong one-time codes per user: at most `maximum` failures in `window` seconds.
-final class AttemptLimiter: Sendable {
-    private let failures = Mutex<[String: [Date]]>([:])
-    let maximum: Int
-    let window: TimeInterval
-
-    init(maximum: Int = 5, window: TimeInterval = 300) {
-        self.maximum = maximum
-        self.window = window
-    }
+/// Limits wrong one-time codes per key: at most `maximum` failures in `window` seconds. The
+/// failures live in the store, so the limit holds across processes (each CLI run is one).
+struct AttemptLimiter: Sendable {
+    let store: any RegistrationStore
+    var maximum = 5
+    var window: TimeInterval = 300
 
     /// Throws when `key` has used up its attempts.
     func check(_ key: String) throws(RegistrationError) {
-        let now = Date()
-        let recent = failures.withLock { $0[key, default: []].filter { now.timeIntervalSince($0) < window } }
-        if recent.count >= maximum {
+        if try store.failedAttempts(key: key, since: Date().addingTimeInterval(-window)) >= maximum {
             throw .mfaProofRejected("too many wrong codes; wait \(Int(window / 60)) minutes and try again")
         }
     }
 
-    func recordFailure(_ key: String) {
-        let now = Date()
-        failures.withLock { $0[key, default: []] = $0[key, default: []].filter { now.timeIntervalSince($0) < window } + [now] }
+    func recordFailure(_ key: String) throws(RegistrationError) {
+        try store.recordFailedAttempt(key: key, time: Date())
     }
 
-    func reset(_ key: String) { failures.withLock { $0[key] = nil } }
+    func reset(_ key: String) throws(RegistrationError) { try store.clearFailedAttempts(key: key) }
 }

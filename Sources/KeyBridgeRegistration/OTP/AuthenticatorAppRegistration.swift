@@ -4,7 +4,8 @@ import KeyBridgeOATH
 /// An authenticator app being set up: the secret is generated here and its otpauth URI shown
 /// once (as a QR code or text); the app is added only when the user proves a current code.
 public struct PendingAuthenticatorApp: Sendable {
-    public let kind: MethodKind
+    public var kind: MethodKind { draftKind.methodKind }
+    let draftKind: MethodDraft.Kind
     public let label: String
     /// The otpauth:// URI to show once.
     public let otpauthURI: String
@@ -18,12 +19,14 @@ extension ManageSession {
     public func beginAuthenticatorApp(kind: MethodKind = .otherAuthenticatorApp, label: String) throws(RegistrationError)
         -> PendingAuthenticatorApp
     {
-        guard kind == .otherAuthenticatorApp || kind == .authenticatorApp else { throw .cannotRegister(kind) }
+        guard kind == .otherAuthenticatorApp || kind == .authenticatorApp, let draftKind = MethodDraft.Kind(kind) else {
+            throw .cannotRegister(kind)
+        }
         guard configuration.methods.allows(kind, for: user) else { throw .methodDisabled(kind) }
         let secret = RandomBytes.make(20)
         let uri = OTPAuthURI(kind: .totp, issuer: configuration.relyingParty.name ?? tenant, account: user.upn, secret: secret)
         return PendingAuthenticatorApp(
-            kind: kind, label: label, otpauthURI: uri.uriString,
+            draftKind: draftKind, label: label, otpauthURI: uri.uriString,
             requiresPasswordlessSignInInApp: kind == .authenticatorApp && configuration.methods.authenticatorPasswordless,
             secret: secret)
     }
@@ -37,7 +40,7 @@ extension ManageSession {
                 throw .mfaProofRejected("the code does not match the new app; check the device clock and try again")
             }
             let method = try service.store.addMethod(
-                MethodDraft(kind: pending.kind, displayValue: pending.label), upn: user.upn, tenant: tenant,
+                MethodDraft(kind: pending.draftKind, displayValue: pending.label), upn: user.upn, tenant: tenant,
                 sealedSecret: try service.sealer.seal(pending.secret))
             try service.store.setOTPStep(methodID: method.id, step: match.counter)
             return method
@@ -55,10 +58,10 @@ extension ManageSession {
         }
         let secret = try service.sealer.open(state.sealedSecret)
         guard let match = OTPVerifier(window: 1).verifyTOTP(code, secret: secret, time: now, lastUsedStep: state.lastStep) else {
-            service.codeAttempts.recordFailure(limiterKey)
+            try service.codeAttempts.recordFailure(limiterKey)
             throw .mfaProofRejected("the code is wrong or was already used")
         }
-        service.codeAttempts.reset(limiterKey)
+        try service.codeAttempts.reset(limiterKey)
         try service.store.setOTPStep(methodID: methodID, step: match.counter)
     }
 }

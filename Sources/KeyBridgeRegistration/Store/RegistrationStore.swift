@@ -6,9 +6,15 @@ import Foundation
 /// There is deliberately no way to insert a FIDO2 key except ``addFIDO2Key(_:)``, which takes a
 /// ``VerifiedFIDO2Registration`` — a value only a manage session's verifier can create.
 public protocol RegistrationStore: Sendable {
+    /// Adds a tenant or renames it (its configuration is kept).
     func save(tenant: Tenant) throws(RegistrationError)
+    func tenants() throws(RegistrationError) -> [Tenant]
+    /// Replaces a tenant's policies; the tenant must exist.
+    func save(configuration: TenantConfiguration, tenant: String) throws(RegistrationError)
+    func configuration(tenant: String) throws(RegistrationError) -> TenantConfiguration?
     func save(user: DirectoryUser) throws(RegistrationError)
     func user(upn: String) throws(RegistrationError) -> DirectoryUser?
+    func users() throws(RegistrationError) -> [DirectoryUser]
     func methods(upn: String, tenant: String) throws(RegistrationError) -> [RegisteredMethod]
     /// Adds a non-FIDO2 method (with its sealed OTP secret, if any); the per-kind limit is checked
     /// in the same transaction.
@@ -37,6 +43,10 @@ public protocol RegistrationStore: Sendable {
     func passes(upn: String, tenant: String) throws(RegistrationError) -> [StoredAccessPass]
     /// Marks an unused pass used; false when it was already used (so a one-time pass works once).
     func markPassUsed(id: String) throws(RegistrationError) -> Bool
+    /// Remembers a wrong one-time code for `key` (a user, or a user's contact check).
+    func recordFailedAttempt(key: String, time: Date) throws(RegistrationError)
+    func failedAttempts(key: String, since: Date) throws(RegistrationError) -> Int
+    func clearFailedAttempts(key: String) throws(RegistrationError)
     func append(_ event: AuditEvent) throws(RegistrationError)
     func auditEvents(tenant: String?) throws(RegistrationError) -> [AuditEvent]
 }

@@ -66,6 +66,14 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
                         PRIMARY KEY (tenant, serial));
                     """)
         }
+        migrator.registerMigration("v5 tenant configurations and code attempts") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE tenants ADD COLUMN configuration BLOB;
+                    CREATE TABLE attempts (key TEXT NOT NULL, time DOUBLE NOT NULL);
+                    CREATE INDEX attempts_by_key ON attempts (key, time);
+                    """)
+        }
         return migrator
     }
 
@@ -74,8 +82,29 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
     public func save(tenant: Tenant) throws(RegistrationError) {
         try write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO tenants (id, name) VALUES (?, ?)", arguments: [tenant.id, tenant.name])
+                sql: "INSERT INTO tenants (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                arguments: [tenant.id, tenant.name])
         }
+    }
+
+    public func tenants() throws(RegistrationError) -> [Tenant] {
+        let rows = try read { db in try Row.fetchAll(db, sql: "SELECT id, name FROM tenants ORDER BY id") }
+        return rows.map { Tenant(id: $0["id"], name: $0["name"]) }
+    }
+
+    public func save(configuration: TenantConfiguration, tenant: String) throws(RegistrationError) {
+        let json = try encode(configuration)
+        try write { db in
+            try db.execute(sql: "UPDATE tenants SET configuration = ? WHERE id = ?", arguments: [json, tenant])
+            if db.changesCount == 0 { throw RegistrationError.tenantNotFound(tenant) }
+        }
+    }
+
+    public func configuration(tenant: String) throws(RegistrationError) -> TenantConfiguration? {
+        let data: Data? = try read { db in
+            try Data.fetchOne(db, sql: "SELECT configuration FROM tenants WHERE id = ?", arguments: [tenant])
+        }
+        return try data.map { data throws(RegistrationError) in try decode(TenantConfiguration.self, data) }
     }
 
     public func save(user: DirectoryUser) throws(RegistrationError) {
@@ -91,6 +120,11 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
         return try decode(DirectoryUser.self, data)
     }
 
+    public func users() throws(RegistrationError) -> [DirectoryUser] {
+        let rows: [Data] = try read { db in try Data.fetchAll(db, sql: "SELECT json FROM users ORDER BY upn") }
+        return try rows.map { data throws(RegistrationError) in try decode(DirectoryUser.self, data) }
+    }
+
     // MARK: Methods
 
     public func methods(upn: String, tenant: String) throws(RegistrationError) -> [RegisteredMethod] {
@@ -103,16 +137,16 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
     public func addMethod(_ draft: MethodDraft, upn: String, tenant: String, sealedSecret: [UInt8]?)
         throws(RegistrationError) -> RegisteredMethod
     {
-        guard draft.kind != .fido2SecurityKey else { throw .fido2OnlyThroughManageMode }
+        let kind = draft.methodKind
         let method = RegisteredMethod(
-            id: UUID().uuidString, tenant: tenant, upn: upn, kind: draft.kind, displayValue: draft.displayValue,
+            id: UUID().uuidString, tenant: tenant, upn: upn, kind: kind, displayValue: draft.displayValue,
             friendlyName: draft.friendlyName, fido2: nil, isDefault: false, created: Date())
         try write { db in
-            if let maximum = draft.kind.maximumPerUser {
+            if let maximum = kind.maximumPerUser {
                 let count = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM methods WHERE tenant = ? AND upn = ? AND kind = ?",
-                    arguments: [tenant, upn, draft.kind.rawValue]) ?? 0
-                if count >= maximum { throw RegistrationError.limitReached(draft.kind, maximum: maximum) }
+                    arguments: [tenant, upn, kind.rawValue]) ?? 0
+                if count >= maximum { throw RegistrationError.limitReached(kind, maximum: maximum) }
             }
             try Self.insert(method, db)
             if let sealedSecret {
@@ -283,6 +317,24 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
             return try Data.fetchAll(db, sql: "SELECT json FROM audit ORDER BY id")
         }
         return try rows.map { data throws(RegistrationError) in try decode(AuditEvent.self, data) }
+    }
+
+    public func recordFailedAttempt(key: String, time: Date) throws(RegistrationError) {
+        try write { db in
+            try db.execute(sql: "INSERT INTO attempts (key, time) VALUES (?, ?)", arguments: [key, time.timeIntervalSince1970])
+        }
+    }
+
+    public func failedAttempts(key: String, since: Date) throws(RegistrationError) -> Int {
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM attempts WHERE key = ? AND time > ?",
+                arguments: [key, since.timeIntervalSince1970]) ?? 0
+        }
+    }
+
+    public func clearFailedAttempts(key: String) throws(RegistrationError) {
+        try write { db in try db.execute(sql: "DELETE FROM attempts WHERE key = ?", arguments: [key]) }
     }
 
     // MARK: Helpers

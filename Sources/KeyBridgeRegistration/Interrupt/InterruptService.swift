@@ -1,0 +1,40 @@
+import Foundation
+
+extension RegistrationService {
+    /// Interrupt mode at sign-in: decides for `upn` in `tenant` and audits the interruption. The
+    /// last review is the last successful `review` in the audit log.
+    public func interrupt(
+        upn: String, tenant: String, client: ClientContext, resourceRequiresMFA: Bool = false, now: Date = Date()
+    ) throws(RegistrationError) -> InterruptDecision {
+        guard let user = try store.user(upn: upn) else { throw .userNotFound(upn) }
+        guard user.isMember(of: tenant) else { throw .notAMember(tenant: tenant) }
+        let lastReviewed = try store.auditEvents(tenant: tenant)
+            .last { $0.upn == upn && $0.action == "review" && $0.outcome == .success }?.time
+        let decision = InterruptPlanner.decide(
+            user: user, configuration: try configuration(tenant), existing: try store.methods(upn: upn, tenant: tenant),
+            resourceRequiresMFA: resourceRequiresMFA, lastReviewed: lastReviewed, now: now)
+        try audit("interrupt", tenant: tenant, upn: upn, mode: .interrupt, client: client, reason: decision.action.rawValue)
+        return decision
+    }
+
+    /// Opens the re-confirm review of interrupt mode: like the security-info page it needs MFA (or
+    /// a Temporary Access Pass) when the user has an MFA-capable method, and the access rule.
+    public func openReview(upn: String, tenant: String, client: ClientContext, proof: MFAProof? = nil)
+        throws(RegistrationError) -> InterruptReview
+    {
+        InterruptReview(session: try ManageSession.admit(self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .interrupt))
+    }
+}
+
+/// The review shown at sign-in when the re-confirm interval has passed: every registered method,
+/// to confirm; changes are made on the security-info page (``ManageSession``). It cannot add
+/// methods, least of all FIDO2 keys.
+public struct InterruptReview: Sendable {
+    let session: ManageSession
+
+    /// Every method the user has in this tenant.
+    public func methods() throws(RegistrationError) -> [RegisteredMethod] { try session.methods() }
+
+    /// The user confirms their info is current; the re-confirm clock starts again.
+    public func confirm() throws(RegistrationError) { try session.confirmReview() }
+}
