@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KeyBridgeVirtualCard", targets: ["KeyBridgeVirtualCard"]),
         .library(name: "KeyBridgeAuthenticator", targets: ["KeyBridgeAuthenticator"]),
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
+        .library(name: "KeyBridgeEnrollment", targets: ["KeyBridgeEnrollment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -77,13 +78,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.process("Resources")]),
+        .target(
+            name: "KeyBridgeEnrollment",
+            dependencies: ["KeyBridgeFIDO", "KeyBridgeRegistration", "KeyBridgeCBOR"]),
 
         // MARK: Interfaces
         .executableTarget(
             name: "keybridge",
             dependencies: [
                 "KeyBridgeFIDO", "KeyBridgeAuthenticator", "KeyBridgeVirtualCard", "KeyBridgeOATH", "KeyBridgePCSC",
-                "KeyBridgeRegistration",
+                "KeyBridgeRegistration", "KeyBridgeEnrollment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -110,7 +114,7 @@ let package = Package(
             name: "KeyBridgeIntegrationTests",
             dependencies: [
                 "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2", "KeyBridgePCSC", "KeyBridgeOATH",
-                "KeyBridgeRegistration",
+                "KeyBridgeRegistration", "KeyBridgeEnrollment",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
     ],

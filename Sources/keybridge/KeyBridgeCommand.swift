@@ -32,7 +32,10 @@ struct KeyBridgeCommand: AsyncParsableCommand {
               130 cancelled (Ctrl-C)
             With --json, a failure prints {"error": {"code": NAME, "message": TEXT, ...}} on stdout.
             """,
-        subcommands: [DevicesCommand.self, InfoCommand.self, FidoCommand.self, VKeyCommand.self, OATHCommand.self, BenchCommand.self, DoctorCommand.self, UdevCommand.self,
+        subcommands: [
+            DevicesCommand.self, InfoCommand.self, FidoCommand.self, OATHCommand.self, SecurityInfoCommand.self,
+            KioskCommand.self, AdminCommand.self, ExportCommand.self, VKeyCommand.self, BenchCommand.self,
+            DoctorCommand.self, UdevCommand.self,
         ]
     )
 }

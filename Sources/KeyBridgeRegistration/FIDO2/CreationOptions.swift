@@ -19,3 +19,14 @@ public struct FIDO2CreationOptions: Codable, Sendable, Equatable {
     /// `direct` when attestation is enforced, otherwise `none`.
     public var attestation: String
 }
+
+/// WebAuthn request options for proving MFA with one of the user's FIDO2 keys.
+public struct FIDO2SignInOptions: Codable, Sendable, Equatable {
+    /// Single-use, 32 random bytes.
+    public var challenge: [UInt8]
+    public var relyingPartyID: String
+    public var origin: String
+    /// The user's registered credential ids in this tenant.
+    public var allowCredentials: [[UInt8]]
+    public var userVerification: Bool
+}

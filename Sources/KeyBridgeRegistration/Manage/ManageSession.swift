@@ -48,7 +48,7 @@ public final class ManageSession: Sendable {
                 throw RegistrationError.accessDenied("\(client.description) is not an allowed network or trusted device")
             }
             let methods = try service.store.methods(upn: upn, tenant: tenant)
-            if methods.contains(where: \.kind.servesMFA) || rule.requireMFA {
+            if Self.needsMFA(methods: methods, rule: rule) {
                 guard let proof else { throw RegistrationError.mfaRequired }
                 try session.verify(proof, methods: methods)
             }
@@ -58,6 +58,11 @@ public final class ManageSession: Sendable {
             try? service.audit("start", tenant: tenant, upn: upn, mode: mode, client: client, error: error)
             throw error
         }
+    }
+
+    /// Whether opening needs an MFA proof: an MFA-capable method exists, or the rule demands it.
+    static func needsMFA(methods: [RegisteredMethod], rule: RegistrationAccessRule) -> Bool {
+        rule.requireMFA || methods.contains(where: \.kind.servesMFA)
     }
 
     /// The user's methods in this tenant.
@@ -152,9 +157,11 @@ public final class ManageSession: Sendable {
             guard expires > Date() else { throw RegistrationError.challengeExpired }
             let verifier = FIDO2RegistrationVerifier(settings: configuration.methods.fido2, options: options)
             let verified = try await verifier.verify(response, tenant: tenant, upn: user.upn, friendlyName: friendlyName)
-            let method = try service.store.addFIDO2Key(verified)
-            try service.audit("register", tenant: tenant, upn: user.upn, mode: .manage, client: client, reason: "fido2SecurityKey")
-            return method
+            // The key and its audit entry are written together: either both or neither.
+            return try service.store.addFIDO2Key(
+                verified,
+                audit: service.auditEvent(
+                    "register", tenant: tenant, upn: user.upn, mode: .manage, client: client, reason: "fido2SecurityKey"))
         } catch {
             try? service.audit("register", tenant: tenant, upn: user.upn, mode: .manage, client: client, error: error)
             throw error

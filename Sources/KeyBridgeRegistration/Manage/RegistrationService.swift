@@ -20,8 +20,9 @@ public enum MFAProof: Sendable {
     case fido2Assertion(AuthenticationResponseJSON)
     /// A Temporary Access Pass an admin issued.
     case temporaryAccessPass(String)
-    /// A one-time code from one of the user's authenticator apps (or activated hardware tokens).
-    case oneTimeCode(methodID: String, code: String)
+    /// A one-time code from one of the user's authenticator apps (or activated hardware tokens):
+    /// the method `methodID`, or any of the user's OTP methods when it is nil.
+    case oneTimeCode(methodID: String?, code: String)
 }
 
 /// The registration module's entry point: tenants' configurations, the store and the audit log.
@@ -49,6 +50,12 @@ public final class RegistrationService: Sendable {
         self.init(store: store, sealer: sealer)
     }
 
+    /// Whether opening `upn`'s security info in `tenant` needs an MFA proof: the user has an
+    /// MFA-capable method there, or the access rule always demands MFA.
+    public func requiresMFA(upn: String, tenant: String) throws(RegistrationError) -> Bool {
+        ManageSession.needsMFA(methods: try store.methods(upn: upn, tenant: tenant), rule: try configuration(tenant).access)
+    }
+
     /// The tenant's policies.
     public func configuration(_ tenant: String) throws(RegistrationError) -> TenantConfiguration {
         if let configuration = configurations[tenant] { return configuration }
@@ -64,15 +71,36 @@ public final class RegistrationService: Sendable {
         return challenge
     }
 
+    /// What a client needs to sign in with one of the user's keys to prove MFA: a fresh
+    /// single-use challenge, the relying party and origin, and the user's credential ids (as a
+    /// relying party gives them after the user name, so the key can find its credential).
+    public func fido2SignInOptions(upn: String, tenant: String) throws(RegistrationError) -> FIDO2SignInOptions {
+        let configuration = try configuration(tenant)
+        guard try store.user(upn: upn)?.isMember(of: tenant) == true else { throw .userNotFound(upn) }
+        let keys = try store.methods(upn: upn, tenant: tenant).compactMap(\.fido2?.credentialID)
+        guard !keys.isEmpty else { throw .methodNotFound("a security key of \(upn) in \(tenant)") }
+        return FIDO2SignInOptions(
+            challenge: try mfaChallenge(upn: upn, tenant: tenant), relyingPartyID: configuration.relyingParty.id,
+            origin: configuration.origin, allowCredentials: keys,
+            userVerification: configuration.methods.fido2.requireUserVerification)
+    }
+
     /// Records an audited action (failures to audit are reported, never swallowed silently).
     func audit(
         _ action: String, tenant: String, upn: String, mode: AuditEvent.Mode, client: ClientContext,
         error: RegistrationError? = nil, actor: AuditEvent.Actor = .user, reason: String? = nil
     ) throws(RegistrationError) {
-        try store.append(
-            AuditEvent(
-                time: Date(), tenant: tenant, upn: upn, actor: actor, mode: mode, client: client.description,
-                action: action, outcome: error == nil ? .success : .failure, reason: error?.code ?? reason))
+        try store.append(auditEvent(action, tenant: tenant, upn: upn, mode: mode, client: client, error: error, actor: actor, reason: reason))
+    }
+
+    /// The audit entry for an action (not yet written).
+    func auditEvent(
+        _ action: String, tenant: String, upn: String, mode: AuditEvent.Mode, client: ClientContext,
+        error: RegistrationError? = nil, actor: AuditEvent.Actor = .user, reason: String? = nil
+    ) -> AuditEvent {
+        AuditEvent(
+            time: Date(), tenant: tenant, upn: upn, actor: actor, mode: mode, client: client.description,
+            action: action, outcome: error == nil ? .success : .failure, reason: error?.code ?? reason)
     }
 }
 

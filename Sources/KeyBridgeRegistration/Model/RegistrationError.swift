@@ -84,3 +84,23 @@ public enum RegistrationError: Error, Sendable, Equatable {
         }
     }
 }
+
+extension RegistrationError {
+    /// The specifics a refusal carries (the offending value or the reason), for logs and `--json`.
+    public var detail: String? {
+        switch self {
+        case .userNotFound(let text), .tenantNotFound(let text), .alreadyExists(let text), .invalidPolicy(let text),
+            .invalidInput(let text), .mfaProofRejected(let text), .accessDenied(let text), .methodNotFound(let text),
+            .wrongCeremonyType(let text), .attestationUntrusted(let text), .aaguidBlocked(let text),
+            .aaguidNotAllowed(let text), .malformedResponse(let text), .virtualPhoneNumber(let text), .store(let text):
+            text
+        case .notAMember(let tenant): "not a member of \(tenant)"
+        case .wrongOrigin(let expected, let got): "expected origin \(expected), got \(got)"
+        case .limitReached(let kind, let maximum): "at most \(maximum) \(kind.rawValue)"
+        case .methodDisabled(let kind), .cannotRegister(let kind), .cannotChange(let kind), .manageModeOnly(let kind),
+            .notDefaultCapable(let kind):
+            kind.rawValue
+        default: nil
+        }
+    }
+}

@@ -47,21 +47,32 @@ extension ManageSession {
         }
     }
 
-    /// Checks a one-time code from a registered OTP method (rate-limited, never accepted twice).
-    func verifyOneTimeCode(methodID: String, code: String, methods: [RegisteredMethod], now: Date = Date())
+    /// Checks a one-time code from one of the user's OTP methods — `methodID`, or any of them when
+    /// nil — rate-limited (one wrong code counts once) and never accepted twice.
+    func verifyOneTimeCode(methodID: String?, code: String, methods: [RegisteredMethod], now: Date = Date())
         throws(RegistrationError)
     {
         let limiterKey = "\(tenant)/\(user.upn)"
         try service.codeAttempts.check(limiterKey)
-        guard methods.contains(where: { $0.id == methodID }), let state = try service.store.otpState(methodID: methodID) else {
-            throw .mfaProofRejected("that method has no codes")
+        let candidates = methods.filter { method in
+            [.authenticatorApp, .otherAuthenticatorApp, .hardwareToken].contains(method.kind) && (methodID == nil || method.id == methodID)
         }
-        let secret = try service.sealer.open(state.sealedSecret)
-        guard let match = OTPVerifier(window: 1).verifyTOTP(code, secret: secret, time: now, lastUsedStep: state.lastStep) else {
-            try service.codeAttempts.recordFailure(limiterKey)
-            throw .mfaProofRejected("the code is wrong or was already used")
+        guard !candidates.isEmpty else { throw .mfaProofRejected("that method has no codes") }
+        let tokens = try service.store.tokens(tenant: tenant)
+        for method in candidates {
+            guard let state = try service.store.otpState(methodID: method.id) else { continue }
+            let secret = try service.sealer.open(state.sealedSecret)
+            // Hardware tokens keep their own time step (30 or 60 s) in the inventory.
+            let period = tokens.first { $0.activatedMethodID == method.id }?.interval ?? 30
+            if let match = OTPVerifier(window: 1).verifyTOTP(
+                code, secret: secret, time: now, period: period, lastUsedStep: state.lastStep)
+            {
+                try service.codeAttempts.reset(limiterKey)
+                try service.store.setOTPStep(methodID: method.id, step: match.counter)
+                return
+            }
         }
-        try service.codeAttempts.reset(limiterKey)
-        try service.store.setOTPStep(methodID: methodID, step: match.counter)
+        try service.codeAttempts.recordFailure(limiterKey)
+        throw .mfaProofRejected("the code is wrong or was already used")
     }
 }

@@ -8,16 +8,26 @@ public struct SecretSealer: Sendable {
 
     /// The key in `keyFile`, created if the file does not exist.
     public init(keyFile: String) throws(RegistrationError) {
-        if let data = FileManager.default.contents(atPath: keyFile) {
+        if FileManager.default.fileExists(atPath: keyFile) {
+            // An existing key is never replaced: every sealed secret depends on it.
+            guard let data = FileManager.default.contents(atPath: keyFile) else {
+                throw .store("the key file \(keyFile) exists but cannot be read by this user")
+            }
             guard data.count == 32 else { throw .store("the key file \(keyFile) must hold exactly 32 bytes") }
             key = SymmetricKey(data: data)
             return
         }
         let fresh = SymmetricKey(size: .bits256)
-        let bytes = fresh.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: keyFile, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
-            throw .store("cannot create the key file \(keyFile)")
+        // O_EXCL: two processes creating the directory at once must not both write a key.
+        let descriptor = open(keyFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor < 0 && errno == EEXIST {
+            self = try SecretSealer(keyFile: keyFile)
+            return
         }
+        guard descriptor >= 0 else { throw .store("cannot create the key file \(keyFile): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let written = fresh.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == 32, fsync(descriptor) == 0 else { throw .store("cannot write the key file \(keyFile)") }
         key = fresh
     }
 

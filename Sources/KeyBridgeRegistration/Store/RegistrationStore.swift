@@ -24,8 +24,9 @@ public protocol RegistrationStore: Sendable {
     func otpState(methodID: String) throws(RegistrationError) -> (sealedSecret: [UInt8], lastStep: UInt64?)?
     /// Records the time step of an accepted code (replay protection).
     func setOTPStep(methodID: String, step: UInt64) throws(RegistrationError)
-    /// Adds a FIDO2 key that a manage session verified; refuses a credential id already stored.
-    func addFIDO2Key(_ registration: VerifiedFIDO2Registration) throws(RegistrationError) -> RegisteredMethod
+    /// Adds a FIDO2 key that a manage session verified, with its audit entry, in one transaction;
+    /// refuses a credential id already stored.
+    func addFIDO2Key(_ registration: VerifiedFIDO2Registration, audit: AuditEvent) throws(RegistrationError) -> RegisteredMethod
     func changeMethod(id: String, upn: String, tenant: String, displayValue: String) throws(RegistrationError)
     func deleteMethod(id: String, upn: String, tenant: String) throws(RegistrationError)
     func setDefault(id: String, upn: String, tenant: String) throws(RegistrationError)

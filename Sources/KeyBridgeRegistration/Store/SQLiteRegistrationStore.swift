@@ -169,7 +169,10 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
         }
     }
 
-    public func addFIDO2Key(_ registration: VerifiedFIDO2Registration) throws(RegistrationError) -> RegisteredMethod {
+    public func addFIDO2Key(_ registration: VerifiedFIDO2Registration, audit: AuditEvent) throws(RegistrationError)
+        -> RegisteredMethod
+    {
+        let auditJSON = try encode(audit)
         let method = RegisteredMethod(
             id: UUID().uuidString, tenant: registration.tenant, upn: registration.upn, kind: .fido2SecurityKey,
             displayValue: registration.record.model ?? "Security key", friendlyName: registration.friendlyName,
@@ -180,6 +183,7 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
                 arguments: [registration.tenant, hex(registration.record.credentialID)]) ?? 0
             if existing > 0 { throw RegistrationError.duplicateCredential }
             try Self.insert(method, db)
+            try Self.insert(audit: audit, json: auditJSON, db)
         }
         return method
     }
@@ -302,11 +306,13 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
 
     public func append(_ event: AuditEvent) throws(RegistrationError) {
         let json = try encode(event)
-        try write { db in
-            try db.execute(
-                sql: "INSERT INTO audit (tenant, upn, time, json) VALUES (?, ?, ?, ?)",
-                arguments: [event.tenant, event.upn, event.time.timeIntervalSince1970, json])
-        }
+        try write { db in try Self.insert(audit: event, json: json, db) }
+    }
+
+    private static func insert(audit event: AuditEvent, json: Data, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO audit (tenant, upn, time, json) VALUES (?, ?, ?, ?)",
+            arguments: [event.tenant, event.upn, event.time.timeIntervalSince1970, json])
     }
 
     public func auditEvents(tenant: String?) throws(RegistrationError) -> [AuditEvent] {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KeyBridgeEnrollment
 import KeyBridgeFIDO
+import KeyBridgeRegistration
 
 /// Writes results and errors in the form the user asked for.
 enum Output {
@@ -19,10 +21,13 @@ enum Output {
     /// Prints a note for people on stderr (prompts, progress, warnings).
     static func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
-    /// Runs `body`, turning a ``KeyBridgeError`` into its message (or JSON error object) and exit code.
+    /// Runs `body`, turning a ``KeyBridgeError``, a ``RegistrationError`` or an ``EnrollmentFailure``
+    /// into its message (or JSON error object, in `catalog`'s language) and exit code.
     /// Ctrl-C cancels the running task, which cancels the key (`fido_dev_cancel`); a second
     /// Ctrl-C exits at once.
-    static func reporting(json: Bool, _ body: @escaping @Sendable () async throws -> Void) async throws {
+    static func reporting(
+        json: Bool, catalog: MessageCatalog = MessageCatalog(language: "en"), _ body: @escaping @Sendable () async throws -> Void
+    ) async throws {
         let task = Task { try await body() }
         let interrupt = InterruptHandler { task.cancel() }
         defer { interrupt.stop() }
@@ -35,6 +40,23 @@ enum Output {
                 note("keybridge: \(error.description)")
             }
             throw ExitCode(error.exitCode)
+        } catch let error as RegistrationError {
+            report(ErrorEnvelope(code: error.code, message: error.message(catalog), detail: error.detail), json: json)
+            throw ExitCode(error.exitCode)
+        } catch let failure as EnrollmentFailure {
+            var envelope = ErrorEnvelope(code: failure.code, message: failure.message(catalog))
+            envelope.error.rollback = failure.rollbackName
+            if case .key(.pinInvalid(let left)) = failure.cause { envelope.error.retriesLeft = left }
+            report(envelope, json: json)
+            throw ExitCode(failure.exitCode)
+        }
+    }
+
+    private static func report(_ envelope: ErrorEnvelope, json: Bool) {
+        if json {
+            try? Output.json(envelope)
+        } else {
+            note("keybridge: \(envelope.error.message)")
         }
     }
 }
@@ -47,8 +69,16 @@ struct ErrorEnvelope: Encodable {
         var retriesLeft: Int?
         var devices: [String]?
         var ctapStatus: Int?
+        /// The specifics of a directory refusal.
+        var detail: String?
+        /// For enrollments: what was undone (nothingCreated, nothingStoredOnKey, credentialDeleted, credentialLeftOnKey).
+        var rollback: String?
     }
     var error: Body
+
+    init(code: String, message: String, detail: String? = nil) {
+        error = Body(code: code, message: message, detail: detail)
+    }
 
     init(_ error: KeyBridgeError) {
         var body = Body(code: error.code, message: error.description)

@@ -1,0 +1,149 @@
+import Foundation
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+
+/// Registers a security key to a user through a manage session, as one transaction across the
+/// key and the directory: the session's creation options, the PIN (set when the key has none),
+/// make-credential, verification and storage by the session, then a forced PIN change.
+///
+/// Nothing is left half-done. Until the directory has stored the key, any failure or
+/// cancellation deletes the credential from the key again (a discoverable one; a
+/// non-discoverable credential leaves nothing on the key). Storing is the commit point: after
+/// it, the short finishing step runs to its end even when cancelled, and if it fails the method is
+/// removed from the directory and the credential from the key.
+public struct KeyEnrollment: Sendable {
+    public let session: ManageSession
+    public let key: SecurityKey
+    /// Bounds the touch wait; every other key call has its own short timeout.
+    public var timeout: Duration
+    /// How long an undo may take (deleting a credential, removing a method).
+    public var rollbackTimeout: Duration = .seconds(10)
+
+    public init(session: ManageSession, key: SecurityKey, timeout: Duration = .seconds(30)) {
+        self.session = session
+        self.key = key
+        self.timeout = timeout
+    }
+
+    /// Runs the enrollment; `progress` hears each step as it starts.
+    public func enroll(
+        pin plan: PINPlan, friendlyName: String? = nil, progress: @escaping @Sendable (EnrollmentStep) -> Void = { _ in }
+    ) async throws(EnrollmentFailure) -> EnrolledKey {
+        var pinWasSet = false
+        func fail(_ cause: EnrollmentFailure.Cause, _ rollback: EnrollmentFailure.Rollback = .nothingCreated) -> EnrollmentFailure {
+            EnrollmentFailure(cause: cause, rollback: rollback, pinWasSet: pinWasSet)
+        }
+
+        // 1. Options from the session, the key's state, its PIN.
+        let options: FIDO2CreationOptions
+        let info: DeviceInfo
+        var minimumSet: Int?
+        do {
+            options = try session.beginFIDO2Registration()
+        } catch {
+            throw fail(.directory(error))
+        }
+        do throws(KeyBridgeError) {
+            info = try await key.info()
+            switch plan {
+            case .existing:
+                guard info.hasPIN else { throw KeyBridgeError.pinNotSet }
+            case .new(let pin, let minimumLength, _):
+                guard !info.hasPIN else {
+                    throw KeyBridgeError.invalidArgument("the key already has a PIN: use it, or reset the key first")
+                }
+                try PINPolicy.validateFormat(pin, minimumLength: max(minimumLength ?? 4, info.minPINLength))
+                if let minimumLength, Self.supportsMinimumPINLength(info), minimumLength > info.minPINLength {
+                    try Self.checkCancellation()
+                    progress(.settingMinimumPINLength)
+                    try await key.setMinimumPINLength(minimumLength, pin: nil)
+                    minimumSet = minimumLength
+                }
+                try Self.checkCancellation()
+                progress(.settingPIN)
+                try await key.setPIN(pin)
+                pinWasSet = true
+            }
+            try Self.checkCancellation()
+        } catch {
+            throw fail(Self.cause(error))
+        }
+
+        // 2. The credential.
+        var request = MakeCredentialRequest(
+            relyingParty: options.relyingParty,
+            user: UserEntity(id: options.userHandle, name: options.userName, displayName: options.userDisplayName),
+            clientData: .challenge(options.challenge, origin: options.origin))
+        request.excludeCredentials = options.excludeCredentials
+        request.residentKey = options.residentKey
+        request.userVerification = options.userVerification
+        request.pin = plan.pin
+        request.timeout = timeout
+        let response: RegistrationResponseJSON
+        do {
+            response = try await key.makeCredential(request, onTouchNeeded: { progress(.touchKey) })
+        } catch {
+            throw fail(Self.cause(error))
+        }
+
+        // 3. Verification and storage by the session; the commit point.
+        let method: RegisteredMethod
+        do {
+            try Self.checkCancellation()
+            progress(.verifying)
+            method = try await session.completeFIDO2Registration(response, options: options, friendlyName: friendlyName)
+        } catch {
+            let cause: EnrollmentFailure.Cause = (error as? RegistrationError).map { .directory($0) } ?? .cancelled
+            throw fail(cause, await undoCredential(response, resident: options.residentKey, pin: plan.pin))
+        }
+
+        // 4. Finishing: shielded from cancellation, undone as a whole if it fails.
+        var forced = false
+        if case .new(_, _, true) = plan, Self.supportsMinimumPINLength(info) {
+            progress(.forcingPINChange)
+            let key = self.key
+            let outcome = await Task.detached { () -> KeyBridgeError? in
+                do { try await key.forcePINChange(pin: plan.pin) } catch { return error }
+                return nil
+            }.value
+            if let error = outcome {
+                try? session.delete(methodID: method.id)
+                throw fail(.key(error), await undoCredential(response, resident: options.residentKey, pin: plan.pin))
+            }
+            forced = true
+        }
+        return EnrolledKey(
+            method: method, response: response, pinWasSet: pinWasSet, pinChangeForced: forced, minimumPINLengthSet: minimumSet)
+    }
+
+    /// Deletes the new credential from the key (outside any cancelled task, bounded in time).
+    private func undoCredential(_ response: RegistrationResponseJSON, resident: Bool, pin: String) async
+        -> EnrollmentFailure.Rollback
+    {
+        guard resident else { return .nothingStoredOnKey }
+        guard let id = Base64URL.decode(response.id) else {
+            return .credentialLeftOnKey(credentialID: response.id, reason: "the credential id is not base64url")
+        }
+        let key = self.key
+        let timeout = rollbackTimeout
+        let failure = await Task.detached { () -> KeyBridgeError? in
+            do { try await key.deleteCredential(id: id, pin: pin, timeout: timeout) } catch { return error }
+            return nil
+        }.value
+        guard let failure else { return .credentialDeleted }
+        return .credentialLeftOnKey(credentialID: response.id, reason: failure.description)
+    }
+
+    /// Whether the key takes authenticatorConfig's setMinPINLength (and so forceChangePin).
+    public static func supportsMinimumPINLength(_ info: DeviceInfo) -> Bool {
+        info.isEnabled("authnrCfg") && info.isEnabled("setMinPINLength")
+    }
+
+    private static func checkCancellation() throws(KeyBridgeError) {
+        if Task.isCancelled { throw .cancelled }
+    }
+
+    private static func cause(_ error: KeyBridgeError) -> EnrollmentFailure.Cause {
+        error == .cancelled ? .cancelled : .key(error)
+    }
+}

@@ -1,0 +1,24 @@
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+
+/// Proving MFA with one of the user's registered keys: an assertion over a fresh single-use
+/// challenge from the directory, handed to ``ManageSession/open(_:upn:tenant:client:proof:)``.
+public enum KeySignIn {
+    /// Signs in on `key` for `upn` in `tenant` and returns the proof. `pin` is needed when the
+    /// policy requires user verification (or the key asks for it).
+    public static func proof(
+        key: SecurityKey, service: RegistrationService, upn: String, tenant: String, pin: String?,
+        timeout: Duration = .seconds(30), onTouchNeeded: (@Sendable () -> Void)? = nil
+    ) async throws -> MFAProof {
+        let options = try service.fido2SignInOptions(upn: upn, tenant: tenant)
+        var request = GetAssertionRequest(
+            relyingPartyID: options.relyingPartyID, clientData: .challenge(options.challenge, origin: options.origin))
+        request.allowCredentials = options.allowCredentials
+        request.userVerification = options.userVerification
+        request.pin = pin
+        request.timeout = timeout
+        let assertions = try await key.getAssertion(request, onTouchNeeded: onTouchNeeded)
+        guard let assertion = assertions.first else { throw KeyBridgeError.noCredentials }
+        return .fido2Assertion(assertion)
+    }
+}

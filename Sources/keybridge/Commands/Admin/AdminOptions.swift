@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import KeyBridgeRegistration
+import Yams
+
+/// What every admin command shares: the directory, where it runs, and who the admin is.
+struct AdminOptions: ParsableArguments {
+    @OptionGroup var directory: DirectoryOptions
+    @OptionGroup var client: ClientOptions
+    @Option(name: .customLong("admin"), help: ArgumentHelp("Who is acting, for the audit log (default: the login name).", valueName: "name"))
+    var admin: String?
+
+    var actor: String { admin ?? LocalMachine.userName() }
+}
+
+/// JSON or YAML for policy documents.
+enum DocumentFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, yaml
+
+    /// The format of `path` by its extension (YAML for .yaml/.yml, else JSON).
+    static func guess(_ path: String) -> DocumentFormat {
+        path.hasSuffix(".yaml") || path.hasSuffix(".yml") ? .yaml : .json
+    }
+
+    func encode<T: Encodable>(_ value: T) throws -> String {
+        switch self {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        case .yaml:
+            let encoder = YAMLEncoder()
+            encoder.options.sortKeys = true
+            return try encoder.encode(value)
+        }
+    }
+
+    /// Decodes a policy document; every problem becomes `invalidPolicy` naming the member.
+    func decode<T: Decodable>(_ type: T.Type, from text: String) throws(RegistrationError) -> T {
+        do {
+            switch self {
+            case .json: return try JSONDecoder().decode(type, from: Data(text.utf8))
+            case .yaml: return try YAMLDecoder().decode(type, from: text)
+            }
+        } catch let error as DecodingError {
+            throw .invalidPolicy(Self.describe(error))
+        } catch {
+            throw .invalidPolicy("not valid \(rawValue.uppercased()): \(error)")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "the document" : String(text.drop { $0 == "." })
+        }
+        switch error {
+        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])) is missing"
+        case .typeMismatch(let type, let context): return "\(path(context.codingPath)) must be \(type)"
+        case .valueNotFound(let type, let context): return "\(path(context.codingPath)) must be \(type), not null"
+        @unknown default: return "\(error)"
+        }
+    }
+}

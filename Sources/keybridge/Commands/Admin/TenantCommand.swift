@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+
+struct TenantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenant", abstract: "Add and list tenants (directories).", subcommands: [Add.self, List.self])
+
+    /// The policies of a new tenant unless a document is given: security keys, authenticator apps,
+    /// hardware tokens, phone and e-mail enabled for everyone; SSPR off; any network.
+    static func defaultConfiguration(relyingParty: RelyingParty, origin: String) -> TenantConfiguration {
+        var enabled: [MethodKind: PolicyTarget] = [:]
+        for kind in [MethodKind.fido2SecurityKey, .authenticatorApp, .otherAuthenticatorApp, .hardwareToken, .phone, .email] {
+            enabled[kind] = PolicyTarget()
+        }
+        return TenantConfiguration(
+            methods: AuthenticationMethodsPolicy(enabled: enabled), sspr: SSPRPolicy(scope: .off, allowedMethods: []),
+            relyingParty: relyingParty, origin: origin)
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a tenant with its relying party (and the directory file, if it is new).",
+            discussion: """
+                Without --policy-file the tenant gets the default policies (security keys, authenticator \
+                apps, hardware tokens, phone and e-mail for everyone; SSPR off; any network). With it, \
+                the document (JSON or YAML, as `policy show` prints) must carry the relying party. \
+                JSON: {tenant, name, relyingParty, origin}.
+                """)
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long, help: ArgumentHelp("The tenant id, e.g. contoso.", valueName: "id")) var id: String
+        @Option(name: .long, help: "Its display name (default: the id).") var name: String?
+        @Option(name: .customLong("rp-id"), help: ArgumentHelp("Relying party id of its keys, e.g. contoso.com.", valueName: "domain"))
+        var rpID: String?
+        @Option(name: .long, help: ArgumentHelp("The web origin, e.g. https://login.contoso.com.", valueName: "url")) var origin: String?
+        @Option(name: .customLong("policy-file"), help: ArgumentHelp("A policy document (.json, .yaml).", valueName: "file"))
+        var policyFile: String?
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let configuration: TenantConfiguration
+                if let policyFile {
+                    guard let text = try? String(contentsOfFile: policyFile, encoding: .utf8) else {
+                        throw RegistrationError.invalidInput("cannot read \(policyFile)")
+                    }
+                    configuration = try DocumentFormat.guess(policyFile).decode(TenantConfiguration.self, from: text)
+                } else {
+                    guard let rpID, let origin else {
+                        throw RegistrationError.invalidInput("give --rp-id and --origin, or a --policy-file that has them")
+                    }
+                    if let problem = TenantConfiguration.originProblem(origin: origin, relyingPartyID: rpID) {
+                        throw RegistrationError.invalidInput(problem)
+                    }
+                    configuration = TenantCommand.defaultConfiguration(
+                        relyingParty: RelyingParty(id: rpID, name: name ?? id), origin: origin)
+                }
+                let service = try options.directory.service()
+                try service.createTenant(
+                    Tenant(id: id, name: name ?? id), configuration: configuration, admin: options.actor, client: options.client.context)
+                if output.json {
+                    return try Output.json(
+                        ["tenant": id, "name": name ?? id, "relyingParty": configuration.relyingParty.id, "origin": configuration.origin])
+                }
+                Output.line("Created tenant \(id) (relying party \(configuration.relyingParty.id)) in \(options.directory.location.databasePath).")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List tenants.", discussion: "JSON: [{id, name, relyingParty, origin, users}].")
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+
+        struct Row: Encodable {
+            var id: String
+            var name: String
+            var relyingParty: String?
+            var origin: String?
+            var users: Int
+        }
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let service = try options.directory.existingService()
+                let users = try service.store.users()
+                let rows = try service.store.tenants().map { tenant in
+                    let configuration = try service.store.configuration(tenant: tenant.id)
+                    return Row(
+                        id: tenant.id, name: tenant.name, relyingParty: configuration?.relyingParty.id, origin: configuration?.origin,
+                        users: users.filter { $0.isMember(of: tenant.id) }.count)
+                }
+                if output.json { return try Output.json(rows) }
+                for row in rows { Output.line("\(row.id)  \(row.name)  rp=\(row.relyingParty ?? "-")  users=\(row.users)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import KeyBridgeRegistration
+
+extension MFAEnforcement: ExpressibleByArgument {}
+
+/// A directory user as `--json` prints it.
+struct UserJSON: Encodable {
+    var upn: String
+    var displayName: String
+    var homeTenant: String
+    var guestTenants: [String]
+    var businessPhone: String?
+    var groups: [String]
+    var mfaEnforcement: String
+
+    init(_ user: DirectoryUser) {
+        upn = user.upn
+        displayName = user.displayName
+        homeTenant = user.homeTenant
+        guestTenants = user.guestTenants
+        businessPhone = user.businessPhone
+        groups = user.groups
+        mfaEnforcement = user.mfaEnforcement.rawValue
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Add, change, list and show directory users.",
+        subcommands: [Add.self, Change.self, List.self, Show.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user to a home tenant (and as a guest to resource tenants).",
+            discussion: """
+                --mfa-enforcement says how MFA registration is enforced for the user: \
+                identityProtection, perUserMFA, conditionalAccess or none (default). JSON: the user.
+                """)
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long, help: ArgumentHelp("User principal name.", valueName: "upn")) var upn: String
+        @Option(name: .customLong("display-name"), help: "The name people see.") var displayName: String
+        @Option(name: .customLong("home-tenant"), help: ArgumentHelp("The home tenant.", valueName: "id")) var homeTenant: String
+        @Option(name: .customLong("guest-tenant"), help: ArgumentHelp("A resource tenant (repeatable).", valueName: "id"))
+        var guestTenants: [String] = []
+        @Option(name: .customLong("business-phone"), help: "The Business phone property (office phone in interrupt mode).")
+        var businessPhone: String?
+        @Option(name: .customLong("group"), help: ArgumentHelp("A group (repeatable).", valueName: "name")) var groups: [String] = []
+        @Option(name: .customLong("mfa-enforcement"), help: "identityProtection, perUserMFA, conditionalAccess or none.")
+        var mfaEnforcement = MFAEnforcement.none
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let user = DirectoryUser(
+                    upn: upn, displayName: displayName, homeTenant: homeTenant, guestTenants: guestTenants,
+                    businessPhone: businessPhone, groups: groups, mfaEnforcement: mfaEnforcement)
+                try options.directory.existingService().addUser(user, admin: options.actor, client: options.client.context)
+                if output.json { return try Output.json(UserJSON(user)) }
+                Output.line("Added \(upn) to \(homeTenant).")
+            }
+        }
+    }
+
+    struct Change: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set", abstract: "Change a user's directory record (only the options given).",
+            discussion: "JSON: the user as it is now.")
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long, help: ArgumentHelp("User principal name.", valueName: "upn")) var upn: String
+        @Option(name: .customLong("display-name")) var displayName: String?
+        @Option(name: .customLong("guest-tenant"), help: ArgumentHelp("Replace the guest tenants (repeatable).", valueName: "id"))
+        var guestTenants: [String] = []
+        @Flag(name: .customLong("no-guest-tenants"), help: "Remove every guest membership.") var noGuestTenants = false
+        @Option(name: .customLong("business-phone"), help: "The Business phone property (empty to clear).") var businessPhone: String?
+        @Option(name: .customLong("mfa-enforcement"), help: "identityProtection, perUserMFA, conditionalAccess or none.")
+        var mfaEnforcement: MFAEnforcement?
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let service = try options.directory.existingService()
+                guard var user = try service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
+                if let displayName { user.displayName = displayName }
+                if noGuestTenants { user.guestTenants = [] } else if !guestTenants.isEmpty { user.guestTenants = guestTenants }
+                if let businessPhone { user.businessPhone = businessPhone.isEmpty ? nil : businessPhone }
+                if let mfaEnforcement { user.mfaEnforcement = mfaEnforcement }
+                try service.updateUser(user, admin: options.actor, client: options.client.context)
+                if output.json { return try Output.json(UserJSON(user)) }
+                Output.line("Changed \(upn).")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users (of one tenant, home or guest).", discussion: "JSON: [user].")
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long, help: ArgumentHelp("Only members of this tenant.", valueName: "id")) var tenant: String?
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let users = try options.directory.existingService().store.users().filter { tenant == nil || $0.isMember(of: tenant!) }
+                if output.json { return try Output.json(users.map(UserJSON.init)) }
+                for user in users { Output.line("\(user.upn)  \(user.displayName)  home=\(user.homeTenant)  groups=\(user.groups.joined(separator: ","))") }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one user.", discussion: "JSON: the user.")
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long, help: ArgumentHelp("User principal name.", valueName: "upn")) var upn: String
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                guard let user = try options.directory.existingService().store.user(upn: upn) else {
+                    throw RegistrationError.userNotFound(upn)
+                }
+                if output.json { return try Output.json(UserJSON(user)) }
+                let json = UserJSON(user)
+                Output.line("\(json.upn) (\(json.displayName)), home \(json.homeTenant), guest in \(json.guestTenants.joined(separator: ", ")), groups \(json.groups.joined(separator: ", ")), MFA enforcement \(json.mfaEnforcement)")
+            }
+        }
+    }
+}
+
+struct GroupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "group", abstract: "Group membership (policies target groups).",
+        subcommands: [AddMember.self, RemoveMember.self, List.self])
+
+    static func change(_ options: AdminOptions, upn: String, _ edit: (inout [String]) -> Void) throws -> DirectoryUser {
+        let service = try options.directory.existingService()
+        guard var user = try service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
+        edit(&user.groups)
+        try service.updateUser(user, admin: options.actor, client: options.client.context)
+        return user
+    }
+
+    struct AddMember: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-member", abstract: "Put a user in a group.", discussion: "JSON: the user.")
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long) var group: String
+        @Option(name: .long, help: ArgumentHelp("User principal name.", valueName: "upn")) var upn: String
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let user = try GroupCommand.change(options, upn: upn) { if !$0.contains(group) { $0.append(group) } }
+                if output.json { return try Output.json(UserJSON(user)) }
+                Output.line("\(upn) is in \(group).")
+            }
+        }
+    }
+
+    struct RemoveMember: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove-member", abstract: "Take a user out of a group.", discussion: "JSON: the user.")
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+        @Option(name: .long) var group: String
+        @Option(name: .long, help: ArgumentHelp("User principal name.", valueName: "upn")) var upn: String
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let user = try GroupCommand.change(options, upn: upn) { $0.removeAll { $0 == group } }
+                if output.json { return try Output.json(UserJSON(user)) }
+                Output.line("\(upn) is no longer in \(group).")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every group and its members.", discussion: "JSON: {GROUP: [upn]}.")
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                var groups: [String: [String]] = [:]
+                for user in try options.directory.existingService().store.users() {
+                    for group in user.groups { groups[group, default: []].append(user.upn) }
+                }
+                if output.json { return try Output.json(groups) }
+                for (group, members) in groups.sorted(by: { $0.key < $1.key }) { Output.line("\(group): \(members.joined(separator: ", "))") }
+            }
+        }
+    }
+}

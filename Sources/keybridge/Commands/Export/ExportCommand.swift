@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import KeyBridgeEnrollment
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Export registered keys for other software.", subcommands: [PamU2F.self])
+
+    struct PamU2F: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pam-u2f",
+            abstract: "Write the pam_u2f authfile line for a user's registered security keys.",
+            discussion: """
+                All of the user's keys in the tenant go on one line (pam_u2f reads only a login's last \
+                line). pam_u2f checks assertions against the relying party id given as its origin= \
+                option, so the PAM line must name the tenant's relying party, e.g.
+                  auth sufficient pam_u2f.so authfile=/etc/u2f_mappings origin=contoso.com cue
+                (printed on stderr). pam_u2f 1.1 (Debian 12) takes ES256 and RS256 keys only; others \
+                are skipped and named. With --output the line replaces the login's line in that file.
+                JSON: {login, origin, line, credentials, skipped: [{credentialId, reason}]}.
+                """)
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var directory: DirectoryOptions
+        @OptionGroup var subject: SubjectOptions
+        @Option(name: .long, help: ArgumentHelp("The Linux login name (default: the UPN's part before @).", valueName: "name"))
+        var login: String?
+        @Option(name: .long, help: ArgumentHelp("Merge the line into this authfile (created if missing).", valueName: "file"))
+        var file: String?
+        @Flag(name: .long, help: "Ask pam_u2f for the key's PIN (+pin).") var pin = false
+        @Flag(name: .long, help: "Ask pam_u2f for user verification (+verification).") var verification = false
+
+        struct Skipped: Encodable {
+            var credentialId: String
+            var reason: String
+        }
+
+        struct Result: Encodable {
+            var login: String
+            var origin: String
+            var line: String
+            var credentials: Int
+            var skipped: [Skipped]
+        }
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let service = try directory.existingService()
+                let tenant = try subject.resolvedTenant(service)
+                guard try service.store.user(upn: subject.user)?.isMember(of: tenant) == true else {
+                    throw RegistrationError.userNotFound(subject.user)
+                }
+                let rpID = try service.configuration(tenant).relyingParty.id
+                let options = "+presence" + (verification ? "+verification" : "") + (pin ? "+pin" : "")
+                var credentials: [PamU2FCredential] = []
+                var skipped: [Skipped] = []
+                for key in try service.store.methods(upn: subject.user, tenant: tenant).compactMap(\.fido2) {
+                    do {
+                        credentials.append(try PamU2FAuthfile.credential(cose: key.publicKeyCOSE, credentialID: key.credentialID, options: options))
+                    } catch {
+                        skipped.append(Skipped(credentialId: Base64URL.encode(key.credentialID), reason: "\(error)"))
+                    }
+                }
+                guard !credentials.isEmpty else {
+                    throw RegistrationError.methodNotFound("a security key of \(subject.user) in \(tenant) that pam_u2f can use")
+                }
+                let name = login ?? String(subject.user.prefix { $0 != "@" })
+                let line: String
+                do {
+                    line = try PamU2FAuthfile.line(login: name, credentials: credentials)
+                } catch {
+                    throw RegistrationError.invalidInput("\"\(name)\" cannot be a login in an authfile (no ':', ',' or spaces)")
+                }
+                if let file {
+                    let existing = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+                    do {
+                        try PamU2FAuthfile.merge(line, into: existing).write(toFile: file, atomically: true, encoding: .utf8)
+                    } catch {
+                        throw RegistrationError.invalidInput("cannot write \(file): \(error.localizedDescription)")
+                    }
+                }
+                for entry in skipped { Output.note("skipped \(entry.credentialId): \(entry.reason)") }
+                Output.note("PAM: auth sufficient pam_u2f.so authfile=\(file ?? "FILE") origin=\(rpID) cue")
+                if output.json {
+                    return try Output.json(Result(login: name, origin: rpID, line: line, credentials: credentials.count, skipped: skipped))
+                }
+                if file == nil { Output.line(line) } else { Output.line("Wrote \(credentials.count) key(s) for \(name) to \(file!).") }
+            }
+        }
+    }
+}

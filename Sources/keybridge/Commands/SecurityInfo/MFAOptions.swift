@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import KeyBridgeEnrollment
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+
+/// How the user proves MFA before their security info opens (needed once they have an
+/// MFA-capable method, or when the access rule demands it).
+struct MFAOptions: ParsableArguments {
+    @Option(
+        name: .customLong("tap-file"),
+        help: ArgumentHelp("Read a Temporary Access Pass from this file (or set KEYBRIDGE_TAP).", valueName: "file"))
+    var tapFile: String?
+
+    @Option(
+        name: .customLong("otp-code"),
+        help: ArgumentHelp("A current code from one of your authenticator apps or hardware tokens.", valueName: "code"))
+    var otpCode: String?
+
+    @Option(name: .customLong("otp-method"), help: ArgumentHelp("Which OTP method the code is from (default: any).", valueName: "id"))
+    var otpMethod: String?
+
+    @Option(
+        name: .customLong("mfa-device"),
+        help: ArgumentHelp("Prove MFA by signing in with this registered security key (as in `keybridge devices`).", valueName: "id"))
+    var mfaDevice: String?
+
+    /// The proof, or nil when none is needed. Without any option, on a terminal, it is asked for:
+    /// a code, a pass, or Enter to use a security key.
+    func proof(
+        service: RegistrationService, upn: String, tenant: String, devices: DeviceOptions, pin: PINOptions
+    ) async throws -> MFAProof? {
+        guard try service.requiresMFA(upn: upn, tenant: tenant) else { return nil }
+        if tapFile != nil || ProcessInfo.processInfo.environment["KEYBRIDGE_TAP"].map({ !$0.isEmpty }) == true {
+            return .temporaryAccessPass(try PINInput.read(file: tapFile, environment: "KEYBRIDGE_TAP", prompt: "") ?? "")
+        }
+        if let otpCode { return .oneTimeCode(methodID: otpMethod, code: otpCode) }
+        if let mfaDevice { return try await keyProof(service, upn: upn, tenant: tenant, device: mfaDevice, devices: devices, pin: pin) }
+        guard isatty(STDIN_FILENO) != 0 else {
+            throw RegistrationError.mfaProofRejected(
+                "verify your identity with --otp-code, --tap-file (or KEYBRIDGE_TAP) or --mfa-device")
+        }
+        let answer = PINInput.readWithoutEcho(
+            prompt: "Verify your identity: a code from your authenticator app, a Temporary Access Pass, or Enter to use your security key: "
+        )?.trimmingCharacters(in: .whitespaces) ?? ""
+        if answer.isEmpty { return try await keyProof(service, upn: upn, tenant: tenant, device: nil, devices: devices, pin: pin) }
+        if answer.count <= 8, answer.allSatisfy(\.isNumber) { return .oneTimeCode(methodID: otpMethod, code: answer) }
+        return .temporaryAccessPass(answer)
+    }
+
+    private func keyProof(
+        _ service: RegistrationService, upn: String, tenant: String, device: String?, devices: DeviceOptions, pin: PINOptions
+    ) async throws -> MFAProof {
+        let key = try await SecurityKey.open(try devices.discovery.device(id: device ?? devices.device))
+        defer { Task { await key.close() } }
+        let needsPIN = try service.fido2SignInOptions(upn: upn, tenant: tenant).userVerification
+        let prompt = TouchPrompt(message: "Touch your registered security key", timeout: devices.timeoutDuration)
+        defer { prompt.finish() }
+        return try await KeySignIn.proof(
+            key: key, service: service, upn: upn, tenant: tenant, pin: needsPIN ? try pin.requiredPIN() : nil,
+            timeout: devices.timeoutDuration, onTouchNeeded: prompt.callback)
+    }
+}
