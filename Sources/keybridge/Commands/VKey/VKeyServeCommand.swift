@@ -49,6 +49,8 @@ struct VKeyServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Built-in user verification: none, approve or deny.") var uv = "none"
     @Option(name: .long, help: "Algorithms: es256,eddsa.") var algorithms = "es256,eddsa"
     @Flag(name: .customLong("no-u2f"), help: "Do not offer CTAP1/U2F.") var noU2F = false
+    @Flag(name: .customLong("no-config"), help: "Do not offer authenticatorConfig (no minimum PIN length, no forced PIN change).")
+    var noConfig = false
     @Flag(name: .customLong("no-extended-apdu"), help: "As a card, refuse extended APDUs (clients must chain).")
     var noExtendedAPDU = false
     @Option(name: .customLong("user-action-timeout"), help: "Seconds to wait for a touch.") var userActionTimeout = 30.0
@@ -146,6 +148,7 @@ struct VKeyServeCommand: AsyncParsableCommand {
             }
         }
         configuration.u2f = !noU2F
+        configuration.authenticatorConfig = !noConfig
         configuration.userActionTimeoutMilliseconds = Int(userActionTimeout * 1000)
         configuration.resetWindowMilliseconds = resetWindow.map { Int($0 * 1000) }
         configuration.stateFile = state
