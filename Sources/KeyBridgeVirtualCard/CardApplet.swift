@@ -12,18 +12,23 @@ public protocol CardApplet: AnyObject, Sendable {
     func deselect()
 }
 
-/// Routes APDUs to the applet selected last, as a multi-application card (FIDO + OATH) does.
+/// Routes APDUs to the applet selected last, as a multi-application card (FIDO + OATH) does,
+/// and answers PC/SC GET DATA with the card's UID whichever applet is selected.
 public final class CardDispatcher: @unchecked Sendable {
     private let applets: [any CardApplet]
     private var selected: (any CardApplet)?
+    private let uid: [UInt8]?
 
-    public init(applets: [any CardApplet]) {
+    /// - Parameter uid: The card's UID for GET DATA (`FF CA 00 00 00`); nil answers `6A 81`.
+    public init(applets: [any CardApplet], uid: [UInt8]? = nil) {
         self.applets = applets
+        self.uid = uid
     }
 
     /// Handles one raw command APDU and returns the raw response.
     public func handle(_ raw: [UInt8]) -> [UInt8] {
         guard let apdu = CommandAPDU(encoded: raw) else { return [0x67, 0x00] }
+        if CardUID.isGetData(apdu) { return CardUID.getData(apdu, raw: raw, uid: uid).bytes }
         if apdu.cla & 0x80 == 0 && apdu.ins == 0xA4 && apdu.p1 == 0x04 {
             guard let applet = applets.first(where: { apdu.data.starts(with: $0.aid) && apdu.data.count <= 16 }) else {
                 selected?.deselect()

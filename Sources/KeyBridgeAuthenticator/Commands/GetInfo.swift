@@ -6,9 +6,13 @@ extension VirtualAuthenticator {
         stateLock.withLock {
             var options: [CBOR: CBOR] = [
                 "rk": true, "up": true, "plat": false, "clientPin": .bool(state.pinHash != nil),
-                "pinUvAuthToken": true, "credMgmt": true, "credentialMgmtPreview": true, "authnrCfg": true,
-                "setMinPINLength": true, "makeCredUvNotRqd": true, "alwaysUv": .bool(state.alwaysUV),
+                "pinUvAuthToken": true, "credMgmt": true, "credentialMgmtPreview": true, "makeCredUvNotRqd": true,
             ]
+            if configuration.authenticatorConfig {
+                options["authnrCfg"] = true
+                options["setMinPINLength"] = true
+                options["alwaysUv"] = .bool(state.alwaysUV)
+            }
             if configuration.builtInUV != .none { options["uv"] = true }
             var versions: [CBOR] = ["FIDO_2_0", "FIDO_2_1"]
             if configuration.u2f { versions.insert("U2F_V2", at: 0) }
@@ -28,9 +32,9 @@ extension VirtualAuthenticator {
                 13: .int(state.minPINLength),
                 14: .int(configuration.firmwareVersion),
                 15: 32,
-                16: 4,
                 20: .int(max(0, configuration.residentKeyCapacity - residents)),
             ]
+            if configuration.authenticatorConfig { info[16] = .int(Self.maxRPIDsForSetMinPINLength) }
             if configuration.builtInUV != .none {
                 info[17] = 3
                 info[18] = 2  // FIDO_UV_MODE_FP

@@ -30,14 +30,16 @@ extension VirtualAuthenticator {
         return nil
     }
 
-    /// authenticatorConfig (0x0D): setMinPINLength (with forceChangePin) and toggleAlwaysUv.
+    /// authenticatorConfig (0x0D), CTAP 2.1 §6.11: setMinPINLength (with forceChangePin) and
+    /// toggleAlwaysUv. A key configured without it answers CTAP1_ERR_INVALID_COMMAND.
     func config(_ parameters: CBOR) throws -> CBOR? {
+        guard configuration.authenticatorConfig else { throw CTAPStatus.invalidCommand }
         let p = Parameters(parameters)
         guard let subCommand = try p.int(1) else { throw CTAPStatus.missingParameter }
         let params = try p.mapValue(2)
         if isProtected {
             guard let auth = try p.bytes(4) else { throw CTAPStatus.puatRequired }
-            var message = [UInt8](repeating: 0xFF, count: 32) + [0x0D, UInt8(subCommand)]
+            var message = [UInt8](repeating: 0xFF, count: 32) + [0x0D, UInt8(truncatingIfNeeded: subCommand)]
             if let params { message += CBOREncoder.encode(params) }
             try verifyToken(
                 param: auth, protocolNumber: try p.int(3), message: message, permission: .authenticatorConfiguration,
@@ -50,25 +52,40 @@ extension VirtualAuthenticator {
                 persist()
             }
             return nil
-        case 0x03:  // setMinPINLength
-            try stateLock.withLock {
-                if let newLength = params?[intKey: 1]?.intValue {
-                    guard newLength >= state.minPINLength, newLength <= 63 else { throw CTAPStatus.pinPolicyViolation }
-                    state.minPINLength = newLength
-                    if state.pinHash != nil && state.pinLength < newLength { state.forcePINChange = true }
-                }
-                if let rpIDs = params?[intKey: 2]?.arrayValue {
-                    state.minPINLengthRPIDs = rpIDs.compactMap(\.textValue)
-                }
-                if params?[intKey: 3]?.boolValue == true {
-                    guard state.pinHash != nil else { throw CTAPStatus.pinNotSet }
-                    state.forcePINChange = true
-                }
-                persist()
-            }
+        case 0x03:
+            try setMinPINLength(params)
             return nil
         default:
             throw CTAPStatus.invalidCommand
         }
     }
+
+    /// setMinPINLength (§6.11.4). Every check comes before any change, so a refused request
+    /// leaves the state as it was. The minimum only ever rises; a PIN shorter than the new
+    /// minimum, or forceChangePin, makes getPinToken fail with PIN_POLICY_VIOLATION until
+    /// the PIN is changed.
+    private func setMinPINLength(_ params: CBOR?) throws {
+        let requestedLength = params?[intKey: 1]
+        let rpIDs = params?[intKey: 2]
+        let forceChange = params?[intKey: 3]
+        if let requestedLength, requestedLength.intValue == nil { throw CTAPStatus.cborUnexpectedType }
+        if let rpIDs, rpIDs.arrayValue == nil { throw CTAPStatus.cborUnexpectedType }
+        if let forceChange, forceChange.boolValue == nil { throw CTAPStatus.cborUnexpectedType }
+        try stateLock.withLock {
+            let newLength = requestedLength?.intValue ?? state.minPINLength
+            guard newLength >= state.minPINLength, newLength <= 63 else { throw CTAPStatus.pinPolicyViolation }
+            let names = rpIDs?.arrayValue?.compactMap(\.textValue)
+            if let names, names.count > Self.maxRPIDsForSetMinPINLength { throw CTAPStatus.keyStoreFull }
+            let forced = forceChange?.boolValue == true
+            if forced && state.pinHash == nil { throw CTAPStatus.pinNotSet }
+
+            state.minPINLength = newLength
+            if let names { state.minPINLengthRPIDs = names }
+            if forced || (state.pinHash != nil && state.pinLength < newLength) { state.forcePINChange = true }
+            persist()
+        }
+    }
+
+    /// How many RP ids setMinPINLength accepts (getInfo key 0x10).
+    static let maxRPIDsForSetMinPINLength = 4
 }

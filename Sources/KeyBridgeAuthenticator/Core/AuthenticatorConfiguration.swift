@@ -64,6 +64,9 @@ public struct AuthenticatorConfiguration: Codable, Sendable, Equatable {
     public var maxMessageSize = 1200
     /// Whether CTAP1/U2F is offered.
     public var u2f = true
+    /// Whether authenticatorConfig (0x0D) is offered: getInfo then lists `authnrCfg`,
+    /// `setMinPINLength` and `alwaysUv`. Without it the command answers CTAP1_ERR_INVALID_COMMAND.
+    public var authenticatorConfig = true
     /// How long to wait for a touch before CTAP2_ERR_USER_ACTION_TIMEOUT.
     public var userActionTimeoutMilliseconds = 30_000
     /// A reset is refused (CTAP2_ERR_NOT_ALLOWED) this long after power-up; nil allows it always.

@@ -51,7 +51,8 @@ public struct DeviceDiscovery: Sendable {
         }
     }
 
-    /// USB HID keys listed by `fido_dev_info_manifest` (hidraw nodes the user can open).
+    /// USB HID keys listed by `fido_dev_info_manifest` (hidraw nodes the user can open), with
+    /// the USB serial string from sysfs where the key has one.
     public func usbDevices() -> [DeviceDescriptor] {
         FidoLibrary.ensureInitialised()
         guard let list = fido_dev_info_new(maximumUSBDevices) else { return [] }
@@ -67,11 +68,13 @@ public struct DeviceDiscovery: Sendable {
                 manufacturer: fido_dev_info_manufacturer_string(info).map { String(cString: $0) } ?? "",
                 product: fido_dev_info_product_string(info).map { String(cString: $0) } ?? "",
                 vendorID: UInt16(bitPattern: fido_dev_info_vendor(info)),
-                productID: UInt16(bitPattern: fido_dev_info_product(info)))
+                productID: UInt16(bitPattern: fido_dev_info_product(info)),
+                serialNumber: USBSerialNumber.of(hidrawNode: nodePath))
         }.sorted { $0.id < $1.id }
     }
 
     /// Virtual keys: every Unix socket in ``virtualKeyDirectory`` except control sockets (`*.ctl`).
+    /// Other files (such as the keys' `*.json` identities) are never listed.
     public func virtualDevices() -> [DeviceDescriptor] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: virtualKeyDirectory)) ?? []
         return names.sorted().compactMap { name in

@@ -114,9 +114,10 @@ public final class DeviceWatcher: @unchecked Sendable {
             } else if let previous, previous.eventCount == status.eventCount, let known = previous.device {
                 device = known
             } else {
-                let capabilities = NFCDiscovery.probe(context: context, reader: status.reader)
                 // A card held exclusively by a session cannot be probed: it is still there.
-                device = capabilities.isEmpty ? previous?.device : .nfc(reader: status.reader, capabilities: capabilities)
+                device =
+                    NFCDiscovery.probeCard(context: context, reader: status.reader).descriptor(reader: status.reader)
+                    ?? previous?.device
             }
             cache[status.reader] = (status.eventCount, device)
             if let device { result.append(device) }

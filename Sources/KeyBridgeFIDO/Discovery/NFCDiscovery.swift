@@ -4,12 +4,12 @@ import KeyBridgePCSC
 public enum NFCDiscovery {
     static let oathAID: [UInt8] = [0xA0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01]
 
-    /// Keys on readers right now; empty when pcscd is not running or no card is in a field.
+    /// Keys on readers right now, with each card's UID; empty when pcscd is not running or no
+    /// card is in a field.
     public static func devices() -> [DeviceDescriptor] {
         guard let context = try? PCSCContext(), let statuses = try? context.statuses() else { return [] }
         return statuses.filter(\.cardPresent).compactMap { status in
-            let capabilities = probe(context: context, reader: status.reader)
-            return capabilities.isEmpty ? nil : .nfc(reader: status.reader, capabilities: capabilities)
+            probeCard(context: context, reader: status.reader).descriptor(reader: status.reader)
         }
     }
 
@@ -28,7 +28,26 @@ public enum NFCDiscovery {
 
     /// Which applets the card on `reader` answers: `fido2`/`u2f` and `oath`.
     public static func probe(context: PCSCContext, reader: String) -> [String] {
-        guard let card = try? context.connect(reader: reader) else { return [] }
+        probeCard(context: context, reader: reader).capabilities
+    }
+
+    /// What one connection to a card tells: its applets and, for a card that has any, its UID.
+    struct CardProbe: Equatable {
+        /// `fido2`/`u2f` and `oath`, as in ``NFCDiscovery/probe(context:reader:)``.
+        var capabilities: [String]
+        /// The UID as uppercase hex, nil when the reader or card would not tell.
+        var uid: String?
+
+        /// The key's descriptor, or nil when the card has none of keybridge's applets.
+        func descriptor(reader: String) -> DeviceDescriptor? {
+            capabilities.isEmpty ? nil : .nfc(reader: reader, capabilities: capabilities, uid: uid)
+        }
+    }
+
+    /// Connects once to the card on `reader`: SELECT FIDO, SELECT OATH and, if either answered,
+    /// GET DATA for the UID.
+    static func probeCard(context: PCSCContext, reader: String) -> CardProbe {
+        guard let card = try? context.connect(reader: reader) else { return CardProbe(capabilities: []) }
         defer { card.disconnect() }
         var capabilities: [String] = []
         let fido = CommandAPDU(cla: 0, ins: 0xA4, p1: 0x04, p2: 0x00, data: NFCCTAPChannel.fidoAID)
@@ -45,6 +64,23 @@ public enum NFCDiscovery {
         {
             capabilities.append("oath")
         }
-        return capabilities
+        guard !capabilities.isEmpty else { return CardProbe(capabilities: []) }
+        return CardProbe(capabilities: capabilities, uid: readUID(card))
+    }
+
+    /// PC/SC part 3 GET DATA (`FF CA 00 00 00`): the card's UID as uppercase hex, or nil unless
+    /// the answer is a non-empty UID with `90 00`.
+    static func readUID(_ card: some APDUTransmitting) -> String? {
+        let getData = CommandAPDU(cla: 0xFF, ins: 0xCA, p1: 0x00, p2: 0x00)
+        guard let raw = try? card.transmit(getData.shortEncoding), let reply = ResponseAPDU(raw),
+            reply.statusWord == 0x9000, !reply.data.isEmpty
+        else { return nil }
+        return reply.data.map { String($0, radix: 16, uppercase: true).leftPadded(to: 2) }.joined()
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

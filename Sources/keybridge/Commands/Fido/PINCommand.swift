@@ -3,8 +3,82 @@ import KeyBridgeFIDO
 
 struct PINCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pin", abstract: "Set, change or inspect the key's PIN.",
-        subcommands: [SetPIN.self, ChangePIN.self, Retries.self])
+        commandName: "pin", abstract: "Set, change or inspect the key's PIN, or set its PIN policy.",
+        subcommands: [SetPIN.self, ChangePIN.self, Retries.self, SetMinLength.self, ForceChange.self])
+
+    /// `{minPINLength, forcePINChange}`: the PIN policy as getInfo reports it after a change.
+    struct PolicyReport: Encodable {
+        var minPINLength: Int
+        var forcePINChange: Bool
+
+        init(_ info: DeviceInfo) {
+            minPINLength = info.minPINLength
+            forcePINChange = info.forcePINChange
+        }
+
+        func show(json: Bool, device: String) throws {
+            if json { return try Output.json(self) }
+            Output.line("Minimum PIN length on \(device): \(minPINLength)")
+            if forcePINChange { Output.line("The PIN must be changed before it can be used (`keybridge fido pin change`).") }
+        }
+    }
+
+    struct SetMinLength: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-min-length", abstract: "Raise the key's minimum PIN length (CTAP 2.1 authenticatorConfig).",
+            discussion: """
+                The minimum can only rise. If the key has a PIN, it comes from --pin-file / KEYBRIDGE_PIN or a \
+                prompt; a PIN shorter than the new minimum must then be changed before it works again. \
+                --force-change demands a PIN change even when the PIN is long enough. Keys without \
+                authenticatorConfig fail with "unsupported" (exit 8).
+                JSON: {"minPINLength": N, "forcePINChange": true|false}, read back from the key.
+                """)
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var deviceOptions: DeviceOptions
+        @OptionGroup var pinOptions: PINOptions
+        @Argument(help: ArgumentHelp("The new minimum PIN length, in characters (up to 63).", valueName: "N"))
+        var length: Int
+        @Flag(name: .customLong("force-change"), help: "Also demand a PIN change before the PIN is used again.")
+        var forceChange = false
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let key = try await deviceOptions.open()
+                defer { Task { await key.close() } }
+                let before = try await key.info()
+                if forceChange && !before.hasPIN { throw KeyBridgeError.pinNotSet }
+                let pin = before.hasPIN ? try pinOptions.requiredPIN() : nil
+                try await key.setMinimumPINLength(length, pin: pin, timeout: deviceOptions.timeoutDuration)
+                if forceChange, let pin { try await key.forcePINChange(pin: pin, timeout: deviceOptions.timeoutDuration) }
+                try PolicyReport(try await key.info()).show(json: output.json, device: key.descriptor.id)
+            }
+        }
+    }
+
+    struct ForceChange: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "force-change", abstract: "Make the key refuse its PIN until the PIN is changed.",
+            discussion: """
+                Uses CTAP 2.1 authenticatorConfig. The current PIN comes from --pin-file / KEYBRIDGE_PIN or a \
+                prompt. Afterwards every operation that needs the PIN fails with "pinPolicyViolation" (exit 4) \
+                until `keybridge fido pin change` sets a new one.
+                JSON: {"minPINLength": N, "forcePINChange": true}, read back from the key.
+                """)
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var deviceOptions: DeviceOptions
+        @OptionGroup var pinOptions: PINOptions
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let key = try await deviceOptions.open()
+                defer { Task { await key.close() } }
+                guard try await key.info().hasPIN else { throw KeyBridgeError.pinNotSet }
+                let pin = try pinOptions.requiredPIN()
+                try await key.forcePINChange(pin: pin, timeout: deviceOptions.timeoutDuration)
+                try PolicyReport(try await key.info()).show(json: output.json, device: key.descriptor.id)
+            }
+        }
+    }
 
     struct SetPIN: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,15 +1,21 @@
 import Foundation
 import KeyBridgeFIDO
 import KeyBridgePCSC
+import KeyBridgeRegistration
 
 /// The checks behind `keybridge doctor`, each a small function returning its findings.
 enum DoctorChecks {
-    static func all(rulesDirectory: String, virtualKeyDirectory: String) -> [DoctorFinding] {
-        [libfido2(), udev(), udevRules(directory: rulesDirectory)] + hidraw() + [pcscd(), readers(), virtualKeys(virtualKeyDirectory)]
-            .compactMap { $0 }
+    /// The libfido2 release keybridge is built against (Debian 12 ships 1.12.0).
+    static let minimumLibfido2 = (major: 1, minor: 12)
+
+    static func all(rulesDirectory: String, virtualKeyDirectory: String, directory: DirectoryLocation) -> [DoctorFinding] {
+        [libfido2(), udev()] + udevRules(directory: rulesDirectory) + hidraw()
+            + [pcscd(), readers(), virtualKeys(virtualKeyDirectory)].compactMap { $0 }
+            + DirectoryCheck.findings(for: directory)
     }
 
-    /// Which libfido2 is loaded (the shared object mapped into this process, per /proc/self/maps).
+    /// Which libfido2 is loaded (the shared object mapped into this process, per /proc/self/maps),
+    /// and whether it is at least the release keybridge is built against.
     static func libfido2() -> DoctorFinding {
         FidoVersionProbe.touch()
         // /proc files report size 0, so read them as a stream.
@@ -22,37 +28,84 @@ enum DoctorChecks {
             return DoctorFinding(
                 check: "libfido2", status: .problem, detail: "libfido2 is not loaded", fix: "apt-get install libfido2-1")
         }
-        let file = URL(fileURLWithPath: String(path)).resolvingSymlinksInPath().lastPathComponent
-        let version = file.components(separatedBy: ".so.").last ?? "unknown"
+        let resolved = URL(fileURLWithPath: String(path)).resolvingSymlinksInPath().path
+        let required = "\(minimumLibfido2.major).\(minimumLibfido2.minor)"
+        let nfc = "it has no PC/SC support, so keybridge carries CTAP over NFC readers itself"
+        guard let version = libfido2Version(fileName: (resolved as NSString).lastPathComponent) else {
+            return DoctorFinding(
+                check: "libfido2", status: .warning,
+                detail: "libfido2 is loaded from \(resolved), but its file name does not tell its version "
+                    + "(\(required) or later is needed); \(nfc)",
+                fix: "install libfido2 \(required) or later from your distribution (Debian 12: apt-get install libfido2-1)",
+                subject: resolved)
+        }
+        let text = version.map(String.init).joined(separator: ".")
+        if version.lexicographicallyPrecedes([minimumLibfido2.major, minimumLibfido2.minor]) {
+            return DoctorFinding(
+                check: "libfido2", status: .problem,
+                detail: "libfido2 \(text) (\(resolved)) is older than \(required), which keybridge is built against",
+                fix: "install libfido2 \(required) or later from your distribution (Debian 12: apt-get install libfido2-1)",
+                subject: resolved)
+        }
         return DoctorFinding(
-            check: "libfido2", status: .ok,
-            detail: "libfido2 \(version) (\(file)); built without PC/SC, keybridge carries CTAP over NFC itself")
+            check: "libfido2", status: .ok, detail: "libfido2 \(text) (\(resolved)); \(required) or later is needed; \(nfc)",
+            subject: resolved)
     }
 
-    /// udev (udevadm) is what gives hidraw nodes to users.
+    /// The version in a shared object's file name: `libfido2.so.1.12.0` is [1, 12, 0].
+    static func libfido2Version(fileName: String) -> [Int]? {
+        guard let range = fileName.range(of: ".so.") else { return nil }
+        let parts = fileName[range.upperBound...].split(separator: ".").map { Int($0) }
+        guard parts.count >= 2, parts.allSatisfy({ $0 != nil }) else { return nil }
+        return parts.compactMap { $0 }
+    }
+
+    /// fido_id (systemd 244 and later) recognises FIDO keys by their HID usage.
+    static let fidoIDPaths = ["/usr/lib/udev/fido_id", "/lib/udev/fido_id"]
+
+    /// udev (udevadm) is what gives hidraw nodes to users, and fido_id is how it recognises keys.
     static func udev() -> DoctorFinding {
         let found = ["/usr/bin/udevadm", "/bin/udevadm", "/sbin/udevadm"].contains { FileManager.default.isExecutableFile(atPath: $0) }
-        return found
-            ? DoctorFinding(check: "udev", status: .ok, detail: "udevadm is installed")
-            : DoctorFinding(
+        guard found else {
+            return DoctorFinding(
                 check: "udev", status: .problem, detail: "udev is not installed, so no rule can grant access to USB keys",
                 fix: "apt-get install udev")
+        }
+        let fidoID = fidoIDPaths.contains { FileManager.default.isExecutableFile(atPath: $0) }
+        return DoctorFinding(
+            check: "udev", status: .ok,
+            detail: fidoID
+                ? "udevadm and fido_id are installed: FIDO keys are recognised by their HID usage"
+                : "udevadm is installed without fido_id (systemd older than 244): only keys on the vendor list in "
+                    + "\(UdevRules.seat.name) get access")
     }
 
-    /// keybridge's rule installed and current.
-    static func udevRules(directory: String) -> DoctorFinding {
-        let path = directory + "/" + UdevRules.fileName
-        guard let installed = try? String(contentsOfFile: path, encoding: .utf8) else {
-            return DoctorFinding(
-                check: "udevRules", status: .problem, detail: "\(path) is not installed",
-                fix: "keybridge udev install")
+    /// keybridge's rules: the seat rule (a problem when missing) and the kiosk rule (a warning
+    /// when missing; when installed, its group has to exist).
+    static func udevRules(directory: String) -> [DoctorFinding] {
+        UdevRules.all.map { file in
+            let path = UdevRules.path(of: file, in: directory)
+            let isSeat = file.role == UdevRules.seat.role
+            func finding(_ status: DoctorFinding.Status, _ detail: String, fix: String? = file.installCommand) -> DoctorFinding {
+                DoctorFinding(check: "udevRules", status: status, detail: detail, fix: fix, subject: path)
+            }
+            switch UdevRules.state(of: file, in: directory) {
+            case .missing where isSeat:
+                return finding(
+                    .problem, "\(path) is not installed: FIDO keys reach the seat user only where systemd's own rules (244 and later) give them")
+            case .missing:
+                return finding(.warning, "\(path) is not installed: a kiosk service without a seat session cannot open keys")
+            case .unreadable:
+                return finding(isSeat ? .problem : .warning, "\(path) cannot be read")
+            case .differs:
+                return finding(.warning, "\(path) differs from this keybridge's rule")
+            case .current where !isSeat && !UdevRules.groupExists():
+                return finding(
+                    .problem, "\(path) is installed, but the \(UdevRules.group) group does not exist, so udev ignores its GROUP")
+            case .current:
+                return finding(.ok, "\(path) is installed and current", fix: nil)
+            }
         }
-        guard installed == UdevRules.contents else {
-            return DoctorFinding(
-                check: "udevRules", status: .warning, detail: "\(path) differs from this keybridge's rule",
-                fix: "keybridge udev install")
-        }
-        return DoctorFinding(check: "udevRules", status: .ok, detail: "\(path) is installed and current")
     }
 
     /// FIDO hidraw nodes (found from sysfs report descriptors, as systemd's fido_id does) and
@@ -74,11 +127,13 @@ enum DoctorChecks {
         return fido.map { node in
             let path = "/dev/\(node)"
             if access(path, R_OK | W_OK) == 0 {
-                return DoctorFinding(check: "hidraw", status: .ok, detail: "\(path) is a FIDO key this user can open")
+                return DoctorFinding(check: "hidraw", status: .ok, detail: "\(path) is a FIDO key this user can open", subject: path)
             }
             return DoctorFinding(
                 check: "hidraw", status: .problem, detail: "\(path) is a FIDO key this user cannot open",
-                fix: "keybridge udev install (then re-insert the key), or add the user to the keybridge group")
+                fix: "keybridge udev install (then re-insert the key); for a service without a seat session, "
+                    + "keybridge udev install --kiosk and add its user to the \(UdevRules.group) group",
+                subject: path)
         }
     }
 

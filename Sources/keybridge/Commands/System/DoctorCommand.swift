@@ -1,24 +1,38 @@
 import ArgumentParser
 import KeyBridgeFIDO
+import KeyBridgeRegistration
 
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Check this machine for what keybridge needs, and say how to fix what is missing.",
         discussion: """
-            Checks: libfido2 version, udev, keybridge's udev rule, FIDO hidraw nodes and their \\
-            permissions, pcscd, readers (and a loaded vpcd driver), virtual keys. Exit status 0 when \\
-            nothing is a problem, 1 otherwise. JSON: [{check, status: ok|warning|problem, detail, fix}].
+            Checks: libfido2 (1.12 or later), udev and fido_id, keybridge's udev rules (the seat \
+            rule; the kiosk rule and its group), FIDO hidraw nodes and their permissions, pcscd, \
+            readers (and a loaded vpcd driver), virtual keys, and the registration directory \
+            (there, SQLite, readable and writable by this user, folder and key file closed to \
+            others; doctor never creates it). Exit status 0 when nothing is a problem, 1 otherwise. \
+            JSON: [{check, status: ok|warning|problem, detail, fix, subject}], fix and subject \
+            absent when there is none; checks: libfido2, udev, udevRules, hidraw, pcscd, readers, \
+            virtualKeys, directory (udevRules, hidraw and directory can repeat, one per file or node).
             """)
 
     @OptionGroup var output: OutputOptions
     @Option(name: .customLong("rules-dir"), help: "Where udev rules are installed.") var rulesDirectory = UdevRules.defaultDirectory
     @Option(name: .customLong("vkey-dir"), help: "Directory of virtual-key sockets.") var virtualKeyDirectory: String?
+    @Option(
+        name: .customLong("directory"),
+        help: """
+            The registration directory's SQLite file (default: $KEYBRIDGE_DIRECTORY, else \
+            /var/lib/keybridge/directory.sqlite for root, else ~/.local/share/keybridge/directory.sqlite).
+            """)
+    var directory: String?
 
     func run() async throws {
         let findings = DoctorChecks.all(
             rulesDirectory: rulesDirectory,
-            virtualKeyDirectory: virtualKeyDirectory ?? DeviceDiscovery.defaultVirtualKeyDirectory())
+            virtualKeyDirectory: virtualKeyDirectory ?? DeviceDiscovery.defaultVirtualKeyDirectory(),
+            directory: DirectoryLocation.resolve(directory))
         if output.json {
             try Output.json(findings)
         } else {

@@ -6,10 +6,13 @@ struct DoctorFinding: Encodable {
         case problem
     }
 
-    /// A stable name: libfido2, hidraw, pcscd, readers, udevRules, udev, virtualKeys.
+    /// A stable name: libfido2, udev, udevRules, hidraw, pcscd, readers, virtualKeys, directory. One
+    /// check can report several findings (one per rule file, per FIDO hidraw node, per directory file).
     var check: String
     var status: Status
     var detail: String
     /// What to do about it (absent when nothing needs doing).
     var fix: String?
+    /// The file or device the finding is about, when there is one.
+    var subject: String?
 }

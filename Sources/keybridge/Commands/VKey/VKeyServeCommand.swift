@@ -26,6 +26,11 @@ struct VKeyServeCommand: AsyncParsableCommand {
               {"cmd":"record","on":true} / {"cmd":"record","on":false}   record the card's command APDUs
             Each reply is one JSON line with "ok".
 
+            Beside the HID socket the key publishes its USB-style descriptor, as sysfs does for a real \
+            key: PATH.json with {manufacturer, product, serialNumber, vendorID, productID}, written \
+            when it starts and removed when it stops; `keybridge devices` shows it. As a card, it \
+            answers PC/SC GET DATA (FF CA 00 00 00) with a 7-byte UID derived from --serial.
+
             vpcd listens on all interfaces without authentication: use it on test machines only.
             Several cards: run one process per vpcd port (35963, 35964, …).
             """)
@@ -43,12 +48,15 @@ struct VKeyServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Keep credentials, PIN and counters in this file (default: in memory).", valueName: "file"))
     var state: String?
     @Option(name: .long, help: "AAGUID as a UUID.") var aaguid: String?
-    @Option(name: .long, help: "Serial number.") var serial = "KB-0000001"
+    @Option(name: .long, help: "Serial number (published in the HID socket's .json; the card's UID derives from it).")
+    var serial = "KB-0000001"
     @Option(name: .long, help: "Firmware version number reported by getInfo.") var firmware = 0x0001_0000
     @Option(name: .customLong("rk-capacity"), help: "Discoverable credential slots.") var residentKeyCapacity = 100
     @Option(name: .long, help: "Built-in user verification: none, approve or deny.") var uv = "none"
     @Option(name: .long, help: "Algorithms: es256,eddsa.") var algorithms = "es256,eddsa"
     @Flag(name: .customLong("no-u2f"), help: "Do not offer CTAP1/U2F.") var noU2F = false
+    @Flag(name: .customLong("no-config"), help: "Do not offer authenticatorConfig (no minimum PIN length, no forced PIN change).")
+    var noConfig = false
     @Flag(name: .customLong("no-extended-apdu"), help: "As a card, refuse extended APDUs (clients must chain).")
     var noExtendedAPDU = false
     @Option(name: .customLong("user-action-timeout"), help: "Seconds to wait for a touch.") var userActionTimeout = 30.0
@@ -72,9 +80,17 @@ struct VKeyServeCommand: AsyncParsableCommand {
             }
             var hidServer: VirtualKeyHIDServer?
             if let socketPath {
+                // The descriptor goes up first, so discovery never sees the socket without it.
+                do {
+                    try identity(configuration).publish(socketPath: socketPath)
+                } catch {
+                    throw KeyBridgeError.invalidArgument(
+                        "cannot write \(VirtualKeyIdentity.path(socketPath: socketPath)): \(error)")
+                }
                 do {
                     hidServer = try VirtualKeyHIDServer(authenticator: authenticator, socketPath: socketPath)
                 } catch {
+                    VirtualKeyIdentity.remove(socketPath: socketPath)
                     throw KeyBridgeError.invalidArgument("cannot listen on \(socketPath): \(error)")
                 }
             }
@@ -88,7 +104,8 @@ struct VKeyServeCommand: AsyncParsableCommand {
                 let applet = VirtualOATHApplet(touchProvider: { authenticator.presenceAvailableNow() })
                 let fido = FIDOCardApplet(handler: authenticator)
                 fido.acceptsExtendedAPDUs = !noExtendedAPDU
-                let dispatcher = CardDispatcher(applets: [fido, applet])
+                let dispatcher = CardDispatcher(
+                    applets: [fido, applet], uid: CardUID.derived(fromSerial: configuration.serialNumber))
                 let connection = VPCDConnection(host: String(parts[0]), port: port, dispatcher: dispatcher)
                 connection.start()
                 card = connection
@@ -108,6 +125,7 @@ struct VKeyServeCommand: AsyncParsableCommand {
                 + (controlPath.map { "; control socket \($0)" } ?? ""))
             await waitForTermination()
             hidServer?.stop()
+            if let socketPath { VirtualKeyIdentity.remove(socketPath: socketPath) }
             controlServer?.stop()
             card?.stop()
             Output.note("keybridge virtual key stopped")
@@ -146,6 +164,7 @@ struct VKeyServeCommand: AsyncParsableCommand {
             }
         }
         configuration.u2f = !noU2F
+        configuration.authenticatorConfig = !noConfig
         configuration.userActionTimeoutMilliseconds = Int(userActionTimeout * 1000)
         configuration.resetWindowMilliseconds = resetWindow.map { Int($0 * 1000) }
         configuration.stateFile = state
@@ -154,6 +173,13 @@ struct VKeyServeCommand: AsyncParsableCommand {
         if vpcd != nil { transports.append("nfc") }
         configuration.transports = transports
         return configuration
+    }
+
+    /// What the key publishes beside its HID socket.
+    private func identity(_ configuration: AuthenticatorConfiguration) -> VirtualKeyIdentity {
+        VirtualKeyIdentity(
+            manufacturer: VirtualKeyIdentity.defaultManufacturer, product: VirtualKeyIdentity.defaultProduct,
+            serialNumber: configuration.serialNumber, vendorID: 0, productID: 0)
     }
 
     private func waitForTermination() async {

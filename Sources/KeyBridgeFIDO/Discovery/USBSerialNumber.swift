@@ -1,0 +1,37 @@
+import CUdev
+import Foundation
+
+/// Reads a USB key's serial-number string from sysfs through libudev: the `serial` attribute
+/// of the `usb`/`usb_device` device above the hidraw node (the same place libfido2 takes the
+/// manufacturer and product strings from).
+enum USBSerialNumber {
+    /// The serial string of the USB device behind `/dev/hidrawN`; nil when the node has no USB
+    /// parent or the device has no serial string.
+    static func of(hidrawNode: String) -> String? {
+        guard let name = hidrawNode.split(separator: "/").last, name.hasPrefix("hidraw") else { return nil }
+        return of(syspath: "/sys/class/hidraw/\(name)")
+    }
+
+    /// The serial string of the `usb_device` above the sysfs device at `syspath`; nil when absent.
+    static func of(syspath: String) -> String? {
+        ancestorAttribute("serial", subsystem: "usb", devtype: "usb_device", syspath: syspath)
+    }
+
+    /// The sysfs attribute `name` of the nearest ancestor of the device at `syspath` (symbolic
+    /// links resolved) in `subsystem` and, when given, of `devtype`. Nil when there is no such
+    /// ancestor or attribute, or the value is empty.
+    static func ancestorAttribute(_ name: String, subsystem: String, devtype: String?, syspath: String) -> String? {
+        guard let resolved = realpath(syspath, nil) else { return nil }
+        defer { free(resolved) }
+        guard let udev = udev_new() else { return nil }
+        defer { udev_unref(udev) }
+        guard let device = udev_device_new_from_syspath(udev, resolved) else { return nil }
+        defer { udev_device_unref(device) }
+        // The ancestor belongs to `device`; it is released with it.
+        guard let ancestor = udev_device_get_parent_with_subsystem_devtype(device, subsystem, devtype),
+            let value = udev_device_get_sysattr_value(ancestor, name)
+        else { return nil }
+        let text = String(cString: value).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}
