@@ -102,11 +102,7 @@ public struct KeyEnrollment: Sendable {
         if case .new(_, _, true) = plan, Self.supportsMinimumPINLength(info) {
             progress(.forcingPINChange)
             let key = self.key
-            let outcome = await Task.detached { () -> KeyBridgeError? in
-                do { try await key.forcePINChange(pin: plan.pin) } catch { return error }
-                return nil
-            }.value
-            if let error = outcome {
+            if let error = await Self.shielded({ () async throws(KeyBridgeError) in try await key.forcePINChange(pin: plan.pin) }) {
                 try? session.delete(methodID: method.id)
                 throw fail(.key(error), await undoCredential(response, resident: options.residentKey, pin: plan.pin))
             }
@@ -126,12 +122,24 @@ public struct KeyEnrollment: Sendable {
         }
         let key = self.key
         let timeout = rollbackTimeout
-        let failure = await Task.detached { () -> KeyBridgeError? in
-            do { try await key.deleteCredential(id: id, pin: pin, timeout: timeout) } catch { return error }
-            return nil
-        }.value
+        let failure = await Self.shielded { () async throws(KeyBridgeError) in
+            try await key.deleteCredential(id: id, pin: pin, timeout: timeout)
+        }
         guard let failure else { return .credentialDeleted }
         return .credentialLeftOnKey(credentialID: response.id, reason: failure.description)
+    }
+
+    /// Runs a key operation in a task of its own, so the caller's cancellation cannot stop it
+    /// (undo and finishing steps must run to their end); returns its error, if any.
+    private static func shielded(_ operation: @escaping @Sendable () async throws(KeyBridgeError) -> Void) async -> KeyBridgeError? {
+        await Task.detached { () -> KeyBridgeError? in
+            do throws(KeyBridgeError) {
+                try await operation()
+                return nil
+            } catch {
+                return error
+            }
+        }.value
     }
 
     /// Whether the key takes authenticatorConfig's setMinPINLength (and so forceChangePin).

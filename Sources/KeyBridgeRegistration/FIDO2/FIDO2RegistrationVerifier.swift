@@ -100,7 +100,7 @@ struct FIDO2RegistrationVerifier {
             throw .attestationUntrusted("the attestation certificate cannot be parsed")
         }
         try checkPackedCertificateRules(leaf, aaguid: object.authenticatorData.attestedCredential?.aaguid ?? [])
-        let model = leaf.subject.description
+        let model = Self.commonName(leaf) ?? leaf.subject.description
         if settings.trustAnchorsDER.isEmpty {
             if settings.enforceAttestation { throw .attestationUntrusted("no trust anchors are configured") }
             return Level(name: "basic", model: model)
@@ -119,6 +119,17 @@ struct FIDO2RegistrationVerifier {
             throw .attestationUntrusted("the attestation certificate does not chain to a trusted root")
         }
         return Level(name: "basic", model: model)
+    }
+
+    /// The attestation certificate's common name: vendors put the key model there.
+    static func commonName(_ certificate: Certificate) -> String? {
+        for rdn in certificate.subject {
+            for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
+                let text = "\(attribute.value)"
+                if !text.isEmpty { return text }
+            }
+        }
+        return nil
     }
 
     /// libfido2 checks rpIdHash, UP and the attestation signature (fido_cred_verify / _verify_self).

@@ -24,6 +24,15 @@ extension RegistrationService {
     {
         InterruptReview(session: try ManageSession.admit(self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .interrupt))
     }
+
+    /// Signs someone in to act for the tenant (a kiosk operator): the access rule and an MFA proof
+    /// — a one-time code, a security-key assertion or a Temporary Access Pass — always, even
+    /// without registered methods. Audited as `signIn` in admin mode.
+    public func signIn(upn: String, tenant: String, client: ClientContext, proof: MFAProof) throws(RegistrationError) -> DirectoryUser {
+        try ManageSession.admit(
+            self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .admin, requireProof: true, action: "signIn"
+        ).user
+    }
 }
 
 /// The review shown at sign-in when the re-confirm interval has passed: every registered method,

@@ -34,10 +34,11 @@ public final class ManageSession: Sendable {
     }
 
     /// The gate of both modes: membership, the conditional-access rule, and MFA (or a Temporary
-    /// Access Pass) when the user has an MFA-capable method or the rule demands it.
+    /// Access Pass) when the user has an MFA-capable method or the rule demands it — or always,
+    /// with `requireProof` (a sign-in, not a page). Audited as `action`.
     static func admit(
         _ service: RegistrationService, upn: String, tenant: String, client: ClientContext, proof: MFAProof?,
-        mode: AuditEvent.Mode
+        mode: AuditEvent.Mode, requireProof: Bool = false, action: String = "start"
     ) throws(RegistrationError) -> ManageSession {
         do throws(RegistrationError) {
             guard let user = try service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
@@ -48,14 +49,14 @@ public final class ManageSession: Sendable {
                 throw RegistrationError.accessDenied("\(client.description) is not an allowed network or trusted device")
             }
             let methods = try service.store.methods(upn: upn, tenant: tenant)
-            if Self.needsMFA(methods: methods, rule: rule) {
+            if requireProof || Self.needsMFA(methods: methods, rule: rule) {
                 guard let proof else { throw RegistrationError.mfaRequired }
                 try session.verify(proof, methods: methods)
             }
-            try service.audit("start", tenant: tenant, upn: upn, mode: mode, client: client)
+            try service.audit(action, tenant: tenant, upn: upn, mode: mode, client: client)
             return session
         } catch {
-            try? service.audit("start", tenant: tenant, upn: upn, mode: mode, client: client, error: error)
+            try? service.audit(action, tenant: tenant, upn: upn, mode: mode, client: client, error: error)
             throw error
         }
     }

@@ -19,7 +19,7 @@ public struct SecretSealer: Sendable {
         }
         let fresh = SymmetricKey(size: .bits256)
         // O_EXCL: two processes creating the directory at once must not both write a key.
-        let descriptor = open(keyFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let descriptor = Glibc.open(keyFile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if descriptor < 0 && errno == EEXIST {
             self = try SecretSealer(keyFile: keyFile)
             return

@@ -34,30 +34,43 @@ enum Output {
         do {
             try await task.value
         } catch let error as KeyBridgeError {
-            if json {
-                try? Output.json(ErrorEnvelope(error))
-            } else {
-                note("keybridge: \(error.description)")
-            }
-            throw ExitCode(error.exitCode)
+            throw ExitCode(report(error, json: json, catalog: catalog))
         } catch let error as RegistrationError {
-            report(ErrorEnvelope(code: error.code, message: error.message(catalog), detail: error.detail), json: json)
-            throw ExitCode(error.exitCode)
-        } catch let failure as EnrollmentFailure {
-            var envelope = ErrorEnvelope(code: failure.code, message: failure.message(catalog))
-            envelope.error.rollback = failure.rollbackName
-            if case .key(.pinInvalid(let left)) = failure.cause { envelope.error.retriesLeft = left }
-            report(envelope, json: json)
-            throw ExitCode(failure.exitCode)
+            throw ExitCode(report(error, json: json, catalog: catalog))
+        } catch let error as EnrollmentFailure {
+            throw ExitCode(report(error, json: json, catalog: catalog))
         }
     }
 
-    private static func report(_ envelope: ErrorEnvelope, json: Bool) {
+    /// Prints a keybridge error as its message or JSON envelope and returns its exit status;
+    /// other errors are rethrown as they are.
+    @discardableResult
+    static func report(_ error: any Error, json: Bool, catalog: MessageCatalog) -> Int32 {
+        let envelope: ErrorEnvelope
+        let status: Int32
+        switch error {
+        case let error as KeyBridgeError:
+            envelope = ErrorEnvelope(error)
+            status = error.exitCode
+        case let error as RegistrationError:
+            envelope = ErrorEnvelope(code: error.code, message: error.message(catalog), detail: error.detail)
+            status = error.exitCode
+        case let failure as EnrollmentFailure:
+            var body = ErrorEnvelope(code: failure.code, message: failure.message(catalog))
+            body.error.rollback = failure.rollbackName
+            if case .key(.pinInvalid(let left)) = failure.cause { body.error.retriesLeft = left }
+            envelope = body
+            status = failure.exitCode
+        default:
+            envelope = ErrorEnvelope(code: "unexpected", message: "\(error)")
+            status = 1
+        }
         if json {
             try? Output.json(envelope)
         } else {
             note("keybridge: \(envelope.error.message)")
         }
+        return status
     }
 }
 

@@ -37,8 +37,8 @@ struct MFAOptions: ParsableArguments {
         if let otpCode { return .oneTimeCode(methodID: otpMethod, code: otpCode) }
         if let mfaDevice { return try await keyProof(service, upn: upn, tenant: tenant, device: mfaDevice, devices: devices, pin: pin) }
         guard isatty(STDIN_FILENO) != 0 else {
-            throw RegistrationError.mfaProofRejected(
-                "verify your identity with --otp-code, --tap-file (or KEYBRIDGE_TAP) or --mfa-device")
+            Output.note("Prove MFA with --otp-code, --tap-file (or KEYBRIDGE_TAP) or --mfa-device.")
+            throw RegistrationError.mfaRequired
         }
         let answer = PINInput.readWithoutEcho(
             prompt: "Verify your identity: a code from your authenticator app, a Temporary Access Pass, or Enter to use your security key: "

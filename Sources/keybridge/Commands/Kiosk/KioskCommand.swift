@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import KeyBridgeEnrollment
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+
+struct KioskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiosk",
+        abstract: "The HR-onboarding kiosk: a full-screen flow to give each new hire a registered security key.",
+        discussion: """
+            An operator (a member of --operator-group with an MFA method) signs in once with a code or \
+            Temporary Access Pass. Then, for each new hire: their user principal name; a Temporary \
+            Access Pass when the tenant asks for MFA (typed, or left empty to issue one now); the key \
+            inserted or held on the reader — its model, AAGUID and serial number are shown; a key that \
+            already has a PIN is reset only after typing RESET; a PIN chosen by the new hire (or, with \
+            --random-pin, a random one printed on the receipt, and the key demands a new one at first \
+            use); the key's minimum PIN length is raised to --min-pin-length where the key supports \
+            authenticatorConfig; a touch; verification; and a receipt line appended to \
+            enrollments.csv and enrollments.jsonl in --receipts (the PIN only with --random-pin).
+
+            Nothing is left half-done: Ctrl-C, a key pulled out or a directory that cannot be written \
+            stop that person's enrollment; a credential the key already made is deleted from it again \
+            and nothing is stored. Ctrl-C never ends the kiosk; the operator types quit (or Ctrl-D).
+
+            The kiosk should be a trusted device of the tenant's access rule (--kiosk-name, default the \
+            host name). With --json, each outcome is a JSON line on stdout \
+            ({event: enrolled|failed|cancelled, upn, receipt?, code?, message?, rollback?}) and the \
+            pages are drawn on stderr.
+            """)
+
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var directory: DirectoryOptions
+    @OptionGroup var devices: DeviceOptions
+    @Option(name: .long, help: ArgumentHelp("The tenant to enroll into (default: the only one).", valueName: "id")) var tenant: String?
+    @Option(name: .customLong("kiosk-name"), help: ArgumentHelp("This kiosk's trusted-device name (default: the host name).", valueName: "name"))
+    var kioskName: String?
+    @Option(name: .customLong("client-address"), help: ArgumentHelp("This kiosk's address (default: its first IPv4 address).", valueName: "ip"))
+    var clientAddress: String?
+    @Option(name: .customLong("operator-group"), help: "The group whose members may run the kiosk.") var operatorGroup = "kiosk-operators"
+    @Option(name: .customLong("min-pin-length"), help: "The shortest PIN to accept and to set on keys that support it.")
+    var minimumPINLength = 6
+    @Flag(name: .customLong("random-pin"), help: "Give each key a random PIN, printed on the receipt; the key demands a change at first use.")
+    var randomPIN = false
+    @Option(name: .long, help: ArgumentHelp("Folder for enrollments.csv and enrollments.jsonl (default: receipts/ beside the directory).", valueName: "dir"))
+    var receipts: String?
+    @Option(name: .customLong("print-command"), help: ArgumentHelp("A command that prints each receipt from its stdin, e.g. \"lp -d frontdesk\".", valueName: "command"))
+    var printCommand: String?
+    @Option(name: .customLong("aaguid-names"), help: ArgumentHelp("JSON {aaguid: model name} for the key models shown.", valueName: "file"))
+    var aaguidNames: String?
+
+    func validate() throws {
+        guard (4...63).contains(minimumPINLength) else { throw ValidationError("--min-pin-length must be 4 to 63") }
+    }
+
+    func run() async throws {
+        let catalog = directory.catalog
+        let flow: KioskFlow
+        do {
+            let service = try directory.existingService()
+            let tenants = try service.store.tenants()
+            guard let tenant = tenant ?? (tenants.count == 1 ? tenants[0].id : nil) else {
+                throw RegistrationError.invalidInput("the directory has \(tenants.count) tenants: choose one with --tenant")
+            }
+            _ = try service.configuration(tenant)
+            let settings = KioskSettings(
+                tenant: tenant,
+                client: ClientContext(address: clientAddress ?? LocalMachine.primaryIPv4() ?? "127.0.0.1", device: kioskName ?? LocalMachine.hostName()),
+                operatorGroup: operatorGroup, minimumPINLength: minimumPINLength, randomPIN: randomPIN,
+                receipts: ReceiptLog(folder: receipts ?? directory.location.folder + "/receipts"), printCommand: printCommand,
+                models: try aaguidNames.map { try KeyModelNames(file: $0) } ?? KeyModelNames(), discovery: devices.discovery,
+                touchTimeout: devices.timeoutDuration, json: output.json)
+            flow = KioskFlow(service: service, settings: settings, input: TerminalInput(), catalog: catalog)
+        } catch {
+            throw ExitCode(Output.report(error, json: output.json, catalog: catalog))
+        }
+        do {
+            guard let operatorUPN = try await flow.signInOperator() else { throw ExitCode(12) }
+            let signedIn = flow.signedIn(as: operatorUPN)
+            while try await signedIn.next(operatorUPN: operatorUPN) != .quit {}
+        } catch is PromptInterruption {
+            // End of input: the kiosk closes.
+        }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}

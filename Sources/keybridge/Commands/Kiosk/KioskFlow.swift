@@ -1,0 +1,349 @@
+import Foundation
+import KeyBridgeEnrollment
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+
+/// How a kiosk is set up (from `keybridge kiosk`'s options).
+struct KioskSettings: Sendable {
+    var tenant: String
+    var client: ClientContext
+    var operatorGroup: String
+    var minimumPINLength: Int
+    var randomPIN: Bool
+    var receipts: ReceiptLog
+    var printCommand: String?
+    var models: KeyModelNames
+    var discovery: DeviceDiscovery
+    var touchTimeout: Duration
+    /// JSON lines of outcomes on stdout (the pages then go to stderr).
+    var json: Bool
+}
+
+/// The HR-onboarding flow: an operator signs in once, then each new hire in turn is identified,
+/// proves MFA with a Temporary Access Pass (entered, or issued on the spot), brings a key, chooses
+/// a PIN (or gets a random one on the receipt) and registers it; a receipt goes to the CSV and JSON
+/// logs. Ctrl-C cancels only the person in progress; whatever was done for them is undone.
+final class KioskFlow: Sendable {
+    enum Outcome: Sendable {
+        case enrolled
+        case failed
+        case quit
+    }
+
+    let service: RegistrationService
+    let settings: KioskSettings
+    let input: TerminalInput
+    let catalog: MessageCatalog
+    let screen: KioskScreen
+    private static let steps = 6
+
+    init(service: RegistrationService, settings: KioskSettings, input: TerminalInput, catalog: MessageCatalog, operatorUPN: String? = nil) {
+        self.service = service
+        self.settings = settings
+        self.input = input
+        self.catalog = catalog
+        screen = KioskScreen(
+            catalog: catalog, kioskName: settings.client.device ?? settings.client.address,
+            output: settings.json ? .standardError : .standardOutput, operatorUPN: operatorUPN)
+    }
+
+    /// The same flow with the operator shown in the frame.
+    func signedIn(as operatorUPN: String) -> KioskFlow {
+        KioskFlow(service: service, settings: settings, input: input, catalog: catalog, operatorUPN: operatorUPN)
+    }
+
+    // MARK: Operator
+
+    /// Signs the operator in (a member of the operator group who proves MFA); nil after three
+    /// failed tries or `quit`.
+    func signInOperator() async throws(PromptInterruption) -> String? {
+        var attempts = 0
+        var notes: [String] = []
+        if let trust = try? service.configuration(settings.tenant).access, let device = settings.client.device,
+            !trust.trustedDevices.contains(device)
+        {
+            notes.append(catalog.text("kiosk.warning.untrusted", ["device": device, "tenant": settings.tenant]))
+        }
+        while attempts < 3 {
+            screen.page(catalog.text("kiosk.operator.heading"), notes)
+            screen.ask(catalog.text("kiosk.operator.upn"))
+            let upn: String
+            do {
+                upn = try await input.readLine().trimmingCharacters(in: .whitespaces)
+            } catch .interrupted {
+                continue
+            }
+            if upn == "quit" { return nil }
+            guard !upn.isEmpty else { continue }
+            attempts += 1
+            notes = []
+            do {
+                guard let user = try service.store.user(upn: upn), user.isMember(of: settings.tenant),
+                    user.groups.contains(settings.operatorGroup)
+                else {
+                    notes = [catalog.text("kiosk.operator.notOperator", ["upn": upn, "group": settings.operatorGroup])]
+                    continue
+                }
+                screen.ask(catalog.text("kiosk.operator.proof"))
+                let answer = try await input.readLine(secret: true).trimmingCharacters(in: .whitespaces)
+                let proof: MFAProof = answer.count <= 8 && !answer.isEmpty && answer.allSatisfy(\.isNumber)
+                    ? .oneTimeCode(methodID: nil, code: answer) : .temporaryAccessPass(answer)
+                _ = try service.signIn(upn: upn, tenant: settings.tenant, client: settings.client, proof: proof)
+                return upn
+            } catch let error as RegistrationError {
+                notes = [error.message(catalog)]
+            } catch PromptInterruption.endOfInput {
+                throw .endOfInput
+            } catch {
+                notes = []
+            }
+        }
+        return nil
+    }
+
+    // MARK: One person
+
+    /// Runs the flow for the next person; Ctrl-C cancels them and returns to the ready page.
+    func next(operatorUPN: String) async throws(PromptInterruption) -> Outcome {
+        screen.page(catalog.text("kiosk.ready.heading"), step: (1, Self.steps))
+        screen.ask(catalog.text("kiosk.ready.upn"))
+        let upn: String
+        do {
+            upn = try await input.readLine().trimmingCharacters(in: .whitespaces)
+        } catch .interrupted {
+            return .failed
+        }
+        if upn == "quit" { return .quit }
+        guard !upn.isEmpty else { return .failed }
+
+        let task = Task { try await self.enroll(upn: upn, operatorUPN: operatorUPN) }
+        input.onInterrupt { task.cancel() }
+        let result = await task.result
+        input.onInterrupt(nil)
+        switch result {
+        case .success(let receipt):
+            try await finish(receipt)
+            return .enrolled
+        case .failure(PromptInterruption.endOfInput):
+            throw .endOfInput
+        case .failure(let error):
+            try await show(failure: error, upn: upn)
+            return .failed
+        }
+    }
+
+    /// Everything for one person up to the stored registration; throws to cancel or fail.
+    private func enroll(upn: String, operatorUPN: String) async throws -> EnrollmentReceipt {
+        guard let user = try service.store.user(upn: upn), user.isMember(of: settings.tenant) else {
+            throw RegistrationError.userNotFound(upn)
+        }
+        screen.page(catalog.text("kiosk.hire.welcome", ["name": user.displayName]), step: (2, Self.steps))
+        var proof: MFAProof?
+        if try service.requiresMFA(upn: upn, tenant: settings.tenant) {
+            screen.ask(catalog.text("kiosk.tap.prompt"))
+            var pass = try await readAnswer(secret: true)
+            if pass.isEmpty {
+                pass = try service.issueTemporaryAccessPass(upn: upn, tenant: settings.tenant, admin: operatorUPN, client: settings.client).pass
+                screen.say(catalog.text("kiosk.tap.issued"))
+            }
+            proof = .temporaryAccessPass(pass)
+        } else {
+            screen.say(catalog.text("kiosk.tap.notNeeded"))
+        }
+        let session = try ManageSession.open(service, upn: upn, tenant: settings.tenant, client: settings.client, proof: proof)
+
+        screen.page(catalog.text("kiosk.key.insert"), step: (3, Self.steps))
+        screen.footer()
+        let descriptor = try await KeyArrival.wait(discovery: settings.discovery) { [screen, catalog] in
+            screen.say(catalog.text("kiosk.key.oneAtATime"))
+        }
+        let key = try await SecurityKey.open(descriptor)
+        defer { Task { await key.close() } }
+        var identity = try await KeyIdentity.read(key, models: settings.models)
+        identityLines(identity).forEach(screen.say)
+        if identity.hasPIN {
+            screen.ask(catalog.text("kiosk.key.hasPIN"))
+            guard try await readAnswer() == "RESET" else { throw KioskStop.keyNotReset }
+            screen.say(catalog.text("kiosk.key.resetTouch"))
+            try await key.reset(timeout: settings.touchTimeout)
+            screen.say(catalog.text("kiosk.key.resetDone"))
+            identity = try await KeyIdentity.read(key, models: settings.models)
+        }
+
+        let minimum = max(settings.minimumPINLength, identity.minimumPINLength)
+        screen.page(catalog.text("kiosk.pin.heading"), step: (4, Self.steps), identityLines(identity))
+        let pin = settings.randomPIN ? RandomPIN.make(length: max(8, minimum)) : try await choosePIN(minimum: minimum)
+        if settings.randomPIN { screen.say(catalog.text("kiosk.pin.random")) }
+
+        screen.page(catalog.text("kiosk.register.heading"), step: (5, Self.steps), identityLines(identity))
+        screen.footer()
+        let enrollment = KeyEnrollment(session: session, key: key, timeout: settings.touchTimeout)
+        let enrolled = try await enrollment.enroll(
+            pin: .new(pin, minimumLength: settings.minimumPINLength, forceChangeAfterwards: settings.randomPIN),
+            friendlyName: identity.model
+        ) { [screen, catalog] step in screen.say(catalog.text("kiosk.step.\(step.rawValue)")) }
+        return EnrollmentReceipt(
+            time: Date(), upn: upn, tenant: settings.tenant, keyModel: identity.model, aaguid: identity.aaguid,
+            serialNumber: identity.serialNumber, credentialID: enrolled.response.id,
+            kiosk: settings.client.device ?? settings.client.address, operatorUPN: operatorUPN,
+            pin: settings.randomPIN ? pin : nil)
+    }
+
+    /// The key as the operator sees it on every page once it is found.
+    private func identityLines(_ identity: KeyIdentity) -> [String] {
+        [catalog.text("kiosk.key.found")]
+            + [
+                ("kiosk.key.model", identity.model), ("kiosk.key.aaguid", identity.aaguid),
+                ("kiosk.key.serial", identity.serialNumber ?? catalog.text("kiosk.key.noSerial")),
+                ("kiosk.key.connection", identity.transport.rawValue),
+            ].map { "  " + (catalog.text($0.0) + ":").padding(toLength: 16, withPad: " ", startingAt: 0) + $0.1 } + [""]
+    }
+
+    private func choosePIN(minimum: Int) async throws -> String {
+        while true {
+            screen.ask(catalog.text("kiosk.pin.choose", ["length": "\(minimum)"]))
+            let first = try await readAnswer(secret: true, trimmed: false)
+            guard first.count >= minimum, first.utf8.count <= 63 else {
+                screen.say(catalog.text("kiosk.pin.tooShort", ["length": "\(minimum)"]))
+                continue
+            }
+            screen.ask(catalog.text("kiosk.pin.repeat"))
+            guard try await readAnswer(secret: true, trimmed: false) == first else {
+                screen.say(catalog.text("kiosk.pin.mismatch"))
+                continue
+            }
+            return first
+        }
+    }
+
+    /// A line of input inside a person's flow: Ctrl-C there cancels the person.
+    private func readAnswer(secret: Bool = false, trimmed: Bool = true) async throws -> String {
+        do {
+            let line = try await input.readLine(secret: secret)
+            try Task.checkCancellation()
+            return trimmed ? line.trimmingCharacters(in: .whitespaces) : line
+        } catch PromptInterruption.interrupted {
+            throw CancellationError()
+        }
+    }
+
+    // MARK: Endings
+
+    private func finish(_ receipt: EnrollmentReceipt) async throws(PromptInterruption) {
+        let name = (try? service.store.user(upn: receipt.upn))??.displayName ?? receipt.upn
+        var lines = [
+            catalog.text("kiosk.done.registered", ["name": name]), "",
+            catalog.text("kiosk.done.receipt") + ":",
+        ]
+        lines += receiptLines(receipt)
+        do {
+            try settings.receipts.append(receipt)
+        } catch {
+            lines += ["", catalog.text("kiosk.receiptFailed", ["reason": "\(error.localizedDescription)"])]
+        }
+        if let command = settings.printCommand { ReceiptPrinter.print(lines: receiptLines(receipt), command: command) }
+        if settings.json { emit(KioskEvent(event: "enrolled", upn: receipt.upn, receipt: receipt)) }
+        screen.page(catalog.text("kiosk.done.heading"), step: (6, Self.steps), lines)
+        screen.ask(catalog.text("kiosk.done.next"))
+        _ = try? await input.readLine()
+    }
+
+    private func receiptLines(_ receipt: EnrollmentReceipt) -> [String] {
+        var lines = [
+            "  UPN:           \(receipt.upn)", "  Tenant:        \(receipt.tenant)", "  Key:           \(receipt.keyModel)",
+            "  AAGUID:        \(receipt.aaguid)", "  Serial:        \(receipt.serialNumber ?? "-")",
+            "  Credential:    \(receipt.credentialID)", "  Time:          \(ISO8601DateFormatter().string(from: receipt.time))",
+            "  Kiosk:         \(receipt.kiosk) · \(receipt.operatorUPN)",
+        ]
+        if let pin = receipt.pin { lines.append("  \(catalog.text("kiosk.done.pin")): \(pin)") }
+        return lines
+    }
+
+    private func show(failure error: any Error, upn: String) async throws(PromptInterruption) {
+        let message: String
+        var event = KioskEvent(event: "failed", upn: upn)
+        switch error {
+        case let failure as EnrollmentFailure:
+            message = failure.message(catalog)
+            event.code = failure.code
+            event.rollback = failure.rollbackName
+            if failure.cause == .cancelled { event.event = "cancelled" }
+        case let error as RegistrationError:
+            message = error.message(catalog)
+            event.code = error.code
+        case let error as KeyBridgeError:
+            message = error == .cancelled ? catalog.text("kiosk.cancelled") : error.description
+            event.code = error.code
+            if error == .cancelled { event.event = "cancelled" }
+        case KioskStop.keyNotReset:
+            message = catalog.text("kiosk.key.notReset")
+            event.code = "keyNotReset"
+        case is CancellationError:
+            message = catalog.text("kiosk.cancelled") + " " + catalog.text("rollback.nothingCreated")
+            event.event = "cancelled"
+            event.code = "cancelled"
+        default:
+            message = "\(error)"
+            event.code = "unexpected"
+        }
+        event.message = message
+        if settings.json { emit(event) }
+        screen.page(catalog.text("kiosk.failed.heading"), [message])
+        screen.ask(catalog.text("kiosk.failed.next"))
+        do {
+            _ = try await input.readLine()
+        } catch .endOfInput {
+            throw .endOfInput
+        } catch {}
+    }
+
+    private func emit(_ event: KioskEvent) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        guard var data = try? encoder.encode(event) else { return }
+        data.append(0x0A)
+        FileHandle.standardOutput.write(data)
+    }
+}
+
+/// Why the kiosk stopped a person's flow by itself.
+enum KioskStop: Error {
+    /// The key had a PIN and the person did not confirm a reset.
+    case keyNotReset
+}
+
+/// One JSON line of `keybridge kiosk --json`.
+struct KioskEvent: Encodable {
+    /// enrolled, failed or cancelled.
+    var event: String
+    var upn: String
+    var receipt: EnrollmentReceipt?
+    var code: String?
+    var message: String?
+    var rollback: String?
+}
+
+/// Random digits for a PIN the holder did not choose.
+enum RandomPIN {
+    static func make(length: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+    }
+}
+
+/// Sends a receipt to a print command (e.g. `lp -d frontdesk`) on its stdin.
+enum ReceiptPrinter {
+    static func print(lines: [String], command: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let pipe = Pipe()
+        process.standardInput = pipe
+        process.standardOutput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }
+        pipe.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        try? pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}

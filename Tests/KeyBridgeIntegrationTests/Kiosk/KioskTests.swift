@@ -1,0 +1,242 @@
+import Foundation
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+import XCTest
+
+/// `keybridge kiosk` run as a person would, in tmux: an operator signs in, new hires enroll with
+/// virtual keys (over the HID socket and as a contactless card through pcscd), receipts are
+/// checked; a key pulled out, Ctrl-C and a directory made read-only mid-flow leave nothing behind.
+final class KioskTests: XCTestCase {
+    private var directory: DirectoryFixture!
+    private var keys: URL!
+    private var receipts: URL!
+    private var operatorPass = ""
+
+    override func setUpWithError() throws {
+        directory = try DirectoryFixture()
+        try directory.addUser("hr@contoso.com", name: "HR Desk", groups: ["kiosk-operators"])
+        try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        try directory.addUser("fox@contoso.com", name: "Fox Mulder")
+        operatorPass = try directory.issuePass("hr@contoso.com")
+        keys = try TestPaths.temporaryDirectory()
+        receipts = directory.folder.appendingPathComponent("receipts")
+    }
+
+    /// Starts the kiosk and signs the operator in.
+    private func startKiosk(_ extra: [String] = []) throws -> TmuxSession {
+        let kiosk = try TmuxSession(
+            [TestPaths.keybridge, "kiosk", "--kiosk-name", "hr-kiosk-1", "--client-address", "10.1.2.3", "--receipts", receipts.path,
+             "--timeout", "20"] + extra,
+            environment: directory.environment.merging(["KEYBRIDGE_VKEY_DIR": keys.path]) { $1 })
+        try kiosk.waitFor("Operator (user principal name):")
+        try kiosk.type("hr@contoso.com")
+        try kiosk.waitFor("One-time code or Temporary Access Pass")
+        try kiosk.type(operatorPass)
+        try kiosk.waitFor("New hire (user principal name)")
+        XCTAssertTrue(kiosk.screen().contains("hr@contoso.com"), "the operator is shown in the frame")
+        return kiosk
+    }
+
+    /// Takes the kiosk from "New hire" to the PIN question with a pass issued on the spot.
+    private func bringHire(_ upn: String, kiosk: TmuxSession, pass: String = "") throws {
+        try kiosk.type(upn)
+        try kiosk.waitFor("Temporary Access Pass (not shown")
+        try kiosk.type(pass)
+        try kiosk.waitFor("Insert the security key")
+    }
+
+    private func choosePIN(_ pin: String, kiosk: TmuxSession) throws {
+        try kiosk.waitFor("choose a PIN for your key")
+        try kiosk.type(pin)
+        try kiosk.waitFor("Type the PIN again")
+        try kiosk.type(pin)
+    }
+
+    private func credentialsOnKey(_ deviceID: String, pin: String) throws -> [String] {
+        let result = try ProcessRunner.run(
+            TestPaths.keybridge, ["fido", "credentials", "list", "--json", "--device", deviceID], environment: ["KEYBRIDGE_PIN": pin])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let object = try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any]
+        return (object?["credentials"] as? [[String: Any]] ?? []).compactMap { $0["credentialId"] as? String }
+    }
+
+    /// The serial number discovery reports for `deviceID` (retried while the kiosk still holds the card).
+    private func cardSerial(_ deviceID: String) throws -> String? {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let listed = try ProcessRunner.run(TestPaths.keybridge, ["devices", "--json"], environment: ["KEYBRIDGE_VKEY_DIR": keys.path])
+            let devices = (try? JSONDecoder().decode([DeviceDescriptor].self, from: listed.stdoutData)) ?? []
+            if let serial = devices.first(where: { $0.id == deviceID })?.serialNumber { return serial }
+            usleep(200_000)
+        }
+        return nil
+    }
+
+    func testTwoNewHiresBackToBackOverUSBAndNFCWithReceipts() throws {
+        let kiosk = try startKiosk()
+
+        // 1. Dana, USB-style key; the operator issues her pass on the spot.
+        try bringHire("dana@contoso.com", kiosk: kiosk)
+        let state = keys.appendingPathComponent("dana.state").path
+        var danaKey: VirtualKeyProcess? = try VirtualKeyProcess(
+            options: ["--attestation", "packed", "--serial", "KB-HIRE-1", "--state", state], directory: keys, name: "dana.sock")
+        var screen = try kiosk.waitFor("choose a PIN for your key")
+        XCTAssertTrue(screen.contains("KB-HIRE-1"), "the key's serial number is shown:\n\(screen)")
+        XCTAssertTrue(screen.contains("f1d0f1d0-6b65-7962-7269-646765000001"), "and its AAGUID")
+        XCTAssertTrue(screen.contains("keybridge Virtual Key"), "and its model")
+        try kiosk.type("12")  // too short: asked again
+        try kiosk.waitFor("at least 6 characters. Try again")
+        try choosePIN("246810", kiosk: kiosk)
+        screen = try kiosk.waitFor("security key is registered")
+        XCTAssertTrue(screen.contains("Dana Scully"), screen)
+        try kiosk.waitFor("Remove the key")
+        danaKey?.stop()
+        danaKey = nil
+        try kiosk.type("")
+
+        // 2. Fox, contactless key through pcscd, with a pass HR gave him earlier (one-time).
+        let foxPass = try directory.issuePass("fox@contoso.com")
+        try kiosk.waitFor("New hire (user principal name)")
+        try bringHire("fox@contoso.com", kiosk: kiosk, pass: foxPass)
+        let card = try VirtualCardProcess(options: ["--attestation", "packed", "--serial", "KB-HIRE-2"])
+        screen = try kiosk.waitFor("choose a PIN for your key")
+        XCTAssertTrue(screen.contains("nfc"), screen)
+        try choosePIN("135790", kiosk: kiosk)
+        screen = try kiosk.waitFor("Fox Mulder's security key is registered", timeout: 40)
+        // Once the kiosk lets go of the card, discovery reads its UID: the serial on the receipt.
+        let cardUID = try XCTUnwrap(try cardSerial(card.deviceID), "the card's UID")
+        XCTAssertTrue(screen.contains("Serial:        \(cardUID)"), "the card's UID is its serial number here:\n\(screen)")
+        card.stop()
+        try kiosk.type("")
+        try kiosk.waitFor("New hire (user principal name)")
+        try kiosk.type("quit")
+        try kiosk.waitFor("[exited 0]")
+
+        // Receipts: one CSV line and one JSON line each; no PIN (the hires chose theirs).
+        let csv = try String(contentsOf: receipts.appendingPathComponent("enrollments.csv"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(csv.count, 3, csv.joined(separator: "\n"))
+        XCTAssertEqual(csv[0], "time,upn,tenant,key model,aaguid,serial number,credential id,kiosk,operator,pin")
+        let json = try String(contentsOf: receipts.appendingPathComponent("enrollments.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        XCTAssertEqual(json.map { $0["upn"] as? String }, ["dana@contoso.com", "fox@contoso.com"])
+        XCTAssertEqual(json.map { $0["serialNumber"] as? String }, ["KB-HIRE-1", cardUID])
+        XCTAssertTrue(json.allSatisfy { $0["pin"] == nil && $0["kiosk"] as? String == "hr-kiosk-1" && $0["operatorUPN"] as? String == "hr@contoso.com" })
+        XCTAssertTrue(json.allSatisfy { $0["aaguid"] as? String == "f1d0f1d0-6b65-7962-7269-646765000001" })
+        for (index, upn) in ["dana@contoso.com", "fox@contoso.com"].enumerated() {
+            let fields = csv[index + 1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            XCTAssertEqual(fields[1], upn)
+            XCTAssertEqual(fields[9], "", "no PIN in the CSV")
+            // The directory holds exactly the credential on the receipt.
+            let stored = try directory.methods(upn)
+            XCTAssertEqual(stored.map(\.kind), [.fido2SecurityKey])
+            XCTAssertEqual(stored.first?.fido2.map { Base64URL.encode($0.credentialID) }, json[index]["credentialID"] as? String)
+            XCTAssertEqual(fields[6], json[index]["credentialID"] as? String)
+        }
+
+        // The key itself holds Dana's credential (restarted from its state file), under her PIN.
+        let restarted = try VirtualKeyProcess(options: ["--state", state], directory: keys, name: "dana.sock")
+        XCTAssertEqual(try credentialsOnKey(restarted.deviceID, pin: "246810"), [json[0]["credentialID"] as? String ?? "?"])
+        // Fox's one-time pass is used up.
+        XCTAssertEqual(
+            try directory.audit().filter { $0.upn == "fox@contoso.com" && $0.action == "start" }.map(\.outcome), [.success])
+        let reuse = try directory.keybridge(
+            ["security-info", "list", "--user", "fox@contoso.com", "--client-device", "hr-kiosk-1", "--json"],
+            environment: ["KEYBRIDGE_TAP": foxPass])
+        XCTAssertEqual(reuse.status, 12, "a one-time pass works once: \(reuse.stdout)")
+    }
+
+    func testRandomPINIsPrintedOnTheReceiptAndTheKeyDemandsAChange() throws {
+        let kiosk = try startKiosk(["--random-pin", "--min-pin-length", "8"])
+        try bringHire("dana@contoso.com", kiosk: kiosk)
+        let key = try VirtualKeyProcess(options: ["--serial", "KB-RANDOM"], directory: keys, name: "dana.sock")
+        let screen = try kiosk.waitFor("security key is registered")
+        XCTAssertTrue(screen.contains("A random PIN will be printed") || screen.contains("PIN (change it at first use)"), screen)
+        let receipt = try String(contentsOf: receipts.appendingPathComponent("enrollments.jsonl"), encoding: .utf8)
+        let object = try JSONSerialization.jsonObject(with: Data(receipt.utf8)) as? [String: Any]
+        let pin = try XCTUnwrap(object?["pin"] as? String, "with --random-pin the receipt carries the PIN")
+        XCTAssertEqual(pin.count, 8)
+        XCTAssertTrue(screen.contains(pin), "and the screen shows it")
+        let info = try ProcessRunner.run(TestPaths.keybridge, ["info", "--json", "--device", key.deviceID])
+        let details = (try JSONSerialization.jsonObject(with: info.stdoutData) as? [String: Any])?["info"] as? [String: Any]
+        XCTAssertEqual(details?["forcePINChange"] as? Bool, true, "the key demands a new PIN at first use")
+        XCTAssertEqual(details?["minPINLength"] as? Int, 8)
+    }
+
+    func testAKeyAlreadyHoldingAPINIsResetOnlyAfterConfirmation() throws {
+        let kiosk = try startKiosk()
+        try bringHire("dana@contoso.com", kiosk: kiosk)
+        let key = try VirtualKeyProcess(directory: keys, name: "used.sock")
+        XCTAssertEqual(try ProcessRunner.run(
+            TestPaths.keybridge, ["fido", "pin", "set", "--device", key.deviceID], environment: ["KEYBRIDGE_NEW_PIN": "999999"]).status, 0)
+        try kiosk.waitFor("already has a PIN")
+        try kiosk.type("")  // not confirmed
+        try kiosk.waitFor("was not reset")
+        XCTAssertEqual(try ProcessRunner.run(
+            TestPaths.keybridge, ["fido", "pin", "retries", "--device", key.deviceID, "--json"]).status, 0, "the key is untouched")
+        try kiosk.type("")
+        try bringHire("dana@contoso.com", kiosk: kiosk)
+        try kiosk.waitFor("already has a PIN")
+        try kiosk.type("RESET")
+        try choosePIN("135790", kiosk: kiosk)
+        try kiosk.waitFor("security key is registered")
+        XCTAssertEqual(try credentialsOnKey(key.deviceID, pin: "135790").count, 1)
+    }
+
+    func testAKeyPulledMidFlowLeavesNothingOnTheKeyAndNothingInTheDirectory() throws {
+        let kiosk = try startKiosk()
+        try bringHire("dana@contoso.com", kiosk: kiosk)
+        let state = keys.appendingPathComponent("pulled.state").path
+        let key = try VirtualKeyProcess(options: ["--presence", "wait", "--state", state], directory: keys, name: "pulled.sock")
+        try choosePIN("246810", kiosk: kiosk)
+        try kiosk.waitFor("Touch your security key")
+        key.stop()  // pulled out while it waits for the touch
+        let screen = try kiosk.waitFor("Not registered")
+        XCTAssertTrue(screen.contains("nothing is left on the key"), screen)
+        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty, "nothing stored")
+        let again = try VirtualKeyProcess(options: ["--state", state], directory: keys, name: "pulled.sock")
+        XCTAssertEqual(try credentialsOnKey(again.deviceID, pin: "246810"), [], "no credential on the key")
+        try kiosk.type("")
+        try kiosk.waitFor("New hire (user principal name)")
+    }
+
+    func testCtrlCMidFlowCancelsThatPersonOnly() throws {
+        let kiosk = try startKiosk()
+        try bringHire("dana@contoso.com", kiosk: kiosk)
+        let key = try VirtualKeyProcess(options: ["--presence", "wait"], directory: keys, name: "wait.sock")
+        try choosePIN("246810", kiosk: kiosk)
+        try kiosk.waitFor("Touch your security key")
+        try kiosk.interrupt()
+        let screen = try kiosk.waitFor("Not registered")
+        XCTAssertTrue(screen.contains("Cancelled"), screen)
+        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty)
+        XCTAssertEqual(try credentialsOnKey(key.deviceID, pin: "246810"), [])
+        try kiosk.type("")
+        try kiosk.waitFor("New hire (user principal name)", timeout: 10)
+        XCTAssertFalse(kiosk.screen().contains("[exited"), "Ctrl-C does not end the kiosk")
+    }
+
+    func testADirectoryMadeReadOnlyMidFlowDeletesTheCredentialFromTheKeyAgain() throws {
+        let kiosk = try startKiosk()
+        try bringHire("dana@contoso.com", kiosk: kiosk)
+        let key = try VirtualKeyProcess(options: ["--presence", "wait"], directory: keys, name: "ro.sock")
+        try choosePIN("246810", kiosk: kiosk)
+        try kiosk.waitFor("Touch your security key")
+        // Read-only for everyone, root included: the immutable attribute on the database and its
+        // write-ahead log (not on the shared-memory index: SQLite maps it, and a mapped page that
+        // cannot be written is a SIGBUS, not an error — no file system goes read-only that way).
+        let files = ["directory.sqlite", "directory.sqlite-wal"].map { directory.folder.appendingPathComponent($0).path }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        let frozen = try ProcessRunner.run("/usr/bin/chattr", ["+i"] + files + [directory.folder.path])
+        XCTAssertEqual(frozen.status, 0, "chattr +i must work on the test folder's file system: \(frozen.stderr)")
+        defer { _ = try? ProcessRunner.run("/usr/bin/chattr", ["-i"] + files + [directory.folder.path]) }
+        try key.control(["cmd": "touch"])
+        let screen = try kiosk.waitFor("Not registered")
+        XCTAssertTrue(screen.contains("deleted from the key again"), screen)
+        _ = try ProcessRunner.run("/usr/bin/chattr", ["-i"] + files + [directory.folder.path])
+        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty, "nothing stored")
+        XCTAssertEqual(try credentialsOnKey(key.deviceID, pin: "246810"), [], "the credential was deleted from the key")
+        try kiosk.type("")
+        try kiosk.waitFor("New hire (user principal name)")
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import KeyBridgeRegistration
+import XCTest
+
+/// An embedded directory made through `keybridge admin`, as an administrator would: one tenant
+/// (contoso, relying party contoso.com) whose policy comes from `policy`.
+final class DirectoryFixture {
+    let folder: URL
+    var databasePath: String { folder.appendingPathComponent("directory.sqlite").path }
+    var environment: [String: String] { ["KEYBRIDGE_DIRECTORY": databasePath] }
+
+    static let origin = "https://login.contoso.com"
+
+    /// The tenant's policy: security keys (discoverable), authenticator apps and phones enabled;
+    /// security info only from 10.0.0.0/8 or the kiosk hr-kiosk-1, and always with MFA.
+    static let kioskPolicy = """
+        {"relyingParty": {"id": "contoso.com", "name": "Contoso"}, "origin": "https://login.contoso.com",
+         "authenticationMethods": {
+           "enabled": {"fido2SecurityKey": {}, "authenticatorApp": {}, "otherAuthenticatorApp": {}, "phone": {}, "email": {}},
+           "fido2": {"requireResidentKey": true},
+           "temporaryAccessPass": {"lifetimeMinutes": 60, "oneTime": true}},
+         "registrationAccess": {"allowedNetworks": ["10.0.0.0/8"], "trustedDevices": ["hr-kiosk-1"], "requireMFA": true}}
+        """
+
+    init(policy: String = DirectoryFixture.kioskPolicy) throws {
+        folder = try TestPaths.temporaryDirectory()
+        let policyFile = folder.appendingPathComponent("policy.json").path
+        try policy.write(toFile: policyFile, atomically: true, encoding: .utf8)
+        try admin(["tenant", "add", "--id", "contoso", "--name", "Contoso", "--policy-file", policyFile])
+    }
+
+    /// Runs `keybridge admin …` and requires success.
+    @discardableResult
+    func admin(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+        let result = try keybridge(["admin"] + arguments + ["--admin", "it@contoso.com", "--client-address", "10.0.0.1"])
+        XCTAssertEqual(result.status, 0, "admin \(arguments): \(result.stdout) \(result.stderr)", file: file, line: line)
+        return result
+    }
+
+    /// Runs any keybridge command against this directory.
+    func keybridge(_ arguments: [String], environment extra: [String: String] = [:], input: Data? = nil) throws -> ProcessResult {
+        try ProcessRunner.run(TestPaths.keybridge, arguments, input: input, environment: environment.merging(extra) { $1 })
+    }
+
+    func addUser(_ upn: String, name: String, groups: [String] = []) throws {
+        try admin(["user", "add", "--upn", upn, "--display-name", name, "--home-tenant", "contoso"] + groups.flatMap { ["--group", $0] })
+    }
+
+    /// Issues a Temporary Access Pass and returns it.
+    func issuePass(_ upn: String) throws -> String {
+        let result = try admin(["tap", "issue", "--user", upn, "--json"])
+        let object = try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any]
+        return try XCTUnwrap(object?["pass"] as? String)
+    }
+
+    /// The user's methods, read straight from the store.
+    func methods(_ upn: String) throws -> [RegisteredMethod] {
+        try SQLiteRegistrationStore(path: databasePath).methods(upn: upn, tenant: "contoso")
+    }
+
+    func audit() throws -> [AuditEvent] { try SQLiteRegistrationStore(path: databasePath).auditEvents(tenant: "contoso") }
+}
