@@ -111,6 +111,13 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),
         .testTarget(
+            name: "KeyBridgeEnrollmentTests",
+            dependencies: [
+                "KeyBridgeEnrollment", "KeyBridgeCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
+        .testTarget(
             name: "KeyBridgeIntegrationTests",
             dependencies: [
                 "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2", "KeyBridgePCSC", "KeyBridgeOATH",

@@ -37,8 +37,9 @@ struct MFAOptions: ParsableArguments {
         if let otpCode { return .oneTimeCode(methodID: otpMethod, code: otpCode) }
         if let mfaDevice { return try await keyProof(service, upn: upn, tenant: tenant, device: mfaDevice, devices: devices, pin: pin) }
         guard isatty(STDIN_FILENO) != 0 else {
+            // No proof: the directory refuses (and audits the refusal) when the page is opened.
             Output.note("Prove MFA with --otp-code, --tap-file (or KEYBRIDGE_TAP) or --mfa-device.")
-            throw RegistrationError.mfaRequired
+            return nil
         }
         let answer = PINInput.readWithoutEcho(
             prompt: "Verify your identity: a code from your authenticator app, a Temporary Access Pass, or Enter to use your security key: "

@@ -62,18 +62,13 @@ enum DirectoryCheck {
                 "\(userName()) can read \(path) but cannot write it or its folder (SQLite writes its -wal and -shm files beside it)",
                 fix: ownershipFix(location), subject: path)
         }
-        // A connection that is not immutable creates missing -wal/-shm files, owned by this user
-        // (root, often), which would then lock out the service. Read only what is on disk unless
-        // another connection already keeps those files.
-        let walOpen = FileManager.default.fileExists(atPath: path + "-wal") && FileManager.default.fileExists(atPath: path + "-shm")
-        switch ReadOnlySQLite.countRows(of: "tenants", in: path, mode: walOpen ? .readOnly : .immutable) {
-        case .success(let tenants):
+        do {
+            let contents = try SQLiteRegistrationStore.inspect(path: path)
+            let tenants = contents.tenants
             return finding(.ok, "\(path) opens: \(tenants) tenant\(tenants == 1 ? "" : "s"); \(keyFileNote(location))", subject: path)
-        case .failure(.unavailable(let reason)):
-            return finding(.ok, "\(path) is a SQLite file (tenants not counted: \(reason)); \(keyFileNote(location))", subject: path)
-        case .failure(.sqlite(let message)):
+        } catch {
             return finding(
-                .problem, "\(path) does not open as a keybridge directory (\(message))",
+                .problem, "\(path) does not open as a keybridge directory (\(error.detail ?? error.code))",
                 fix: "point --directory or $\(DirectoryLocation.environmentVariable) at the directory's file, or restore it from a backup",
                 subject: path)
         }

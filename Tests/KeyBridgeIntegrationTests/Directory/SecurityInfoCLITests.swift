@@ -1,0 +1,192 @@
+import Foundation
+import KeyBridgeFIDO
+import KeyBridgeOATH
+import KeyBridgeRegistration
+import XCTest
+
+/// `keybridge security-info` and `keybridge admin` against the embedded directory, run as people
+/// would: a new user registers a first key with a Temporary Access Pass (used up when one-time);
+/// a user with an authenticator app must prove MFA (a code computed by Debian's oathtool) before
+/// a key is added or a method deleted.
+final class SecurityInfoCLITests: XCTestCase {
+    private let office = ["--client-address", "10.1.2.3", "--client-device", "ws-17"]
+
+    private func json(_ result: ProcessResult) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any], result.stdout + result.stderr)
+    }
+
+    private func errorCode(_ result: ProcessResult) -> String? {
+        ((try? JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])?["error"] as? [String: Any])?["code"] as? String
+    }
+
+    func testANewUserRegistersAKeyWithATemporaryAccessPassThatIsUsedUp() throws {
+        let directory = try DirectoryFixture()
+        try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        let key = try VirtualKeyProcess(options: ["--attestation", "packed"])
+        let add = ["security-info", "add", "security-key", "--user", "dana@contoso.com", "--device", key.deviceID, "--name", "Blue key", "--json"]
+
+        // The tenant always asks for MFA: without a pass nothing happens, not even on the key.
+        var result = try directory.keybridge(add + office, environment: ["KEYBRIDGE_NEW_PIN": "246810"])
+        XCTAssertEqual(result.status, 12, result.stdout)
+        XCTAssertEqual(errorCode(result), "mfaRequired")
+        XCTAssertEqual(try clientPIN(key.deviceID), false, "the key was not touched")
+
+        // From a network outside the access rule even a valid pass is refused — and not used up.
+        let pass = try directory.issuePass("dana@contoso.com")
+        result = try directory.keybridge(
+            add + ["--client-address", "198.51.100.7", "--client-device", "cafe-laptop"],
+            environment: ["KEYBRIDGE_NEW_PIN": "246810", "KEYBRIDGE_TAP": pass])
+        XCTAssertEqual(result.status, 12)
+        XCTAssertEqual(errorCode(result), "accessDenied")
+
+        result = try directory.keybridge(add + office, environment: ["KEYBRIDGE_NEW_PIN": "246810", "KEYBRIDGE_TAP": pass])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let added = try json(result)
+        XCTAssertEqual(added["pinSet"] as? Bool, true)
+        let method = try XCTUnwrap(added["method"] as? [String: Any])
+        XCTAssertEqual(method["kind"] as? String, "fido2SecurityKey")
+        XCTAssertEqual(method["friendlyName"] as? String, "Blue key")
+        let methodID = try XCTUnwrap(method["id"] as? String)
+        // py_webauthn, an independent verifier, accepts what the CLI registered.
+        let credential = try JSONDecoder().decode(
+            RegistrationResponseJSON.self, from: JSONSerialization.data(withJSONObject: try XCTUnwrap(added["credential"])))
+        let clientData = try JSONSerialization.jsonObject(with: Data(Base64URL.decode(credential.response.clientDataJSON ?? "") ?? []))
+        let challenge = try XCTUnwrap(Base64URL.decode((clientData as? [String: Any])?["challenge"] as? String ?? ""))
+        let verdict = try WebAuthnPeer.verifyRegistration(
+            credential, challenge: challenge, origin: DirectoryFixture.origin, rpID: "contoso.com")
+        XCTAssertTrue(verdict.verified, verdict.error ?? "")
+
+        // The one-time pass is used up; the new key proves MFA from now on.
+        result = try directory.keybridge(["security-info", "list", "--user", "dana@contoso.com", "--json"] + office, environment: ["KEYBRIDGE_TAP": pass])
+        XCTAssertEqual(result.status, 12)
+        XCTAssertEqual(errorCode(result), "mfaProofRejected")
+        result = try directory.keybridge(
+            ["security-info", "list", "--user", "dana@contoso.com", "--mfa-device", key.deviceID, "--json"] + office)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let listed = try XCTUnwrap(try json(result)["methods"] as? [[String: Any]])
+        XCTAssertEqual(listed.map { $0["id"] as? String }, [methodID])
+        XCTAssertEqual((listed[0]["securityKey"] as? [String: Any])?["attestation"] as? String, "basic")
+        XCTAssertEqual((listed[0]["securityKey"] as? [String: Any])?["credentialId"] as? String, credential.id)
+
+        // Deleting it (MFA with the key itself) empties the security info.
+        result = try directory.keybridge(
+            ["security-info", "delete", "--user", "dana@contoso.com", "--method", methodID, "--mfa-device", key.deviceID, "--json"] + office)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty)
+        let actions = try directory.audit().filter { $0.upn == "dana@contoso.com" }.map { "\($0.action):\($0.outcome.rawValue):\($0.reason ?? "")" }
+        XCTAssertTrue(actions.contains("start:failure:mfaRequired"), "\(actions)")
+        XCTAssertTrue(actions.contains("start:failure:accessDenied"), "\(actions)")
+        XCTAssertTrue(actions.contains("register:success:fido2SecurityKey"), "\(actions)")
+        XCTAssertTrue(actions.contains("delete:success:"), "\(actions)")
+    }
+
+    func testAUserWithAnAuthenticatorAppProvesMFAWithItsCodeBeforeAKeyIsAdded() throws {
+        let directory = try DirectoryFixture(policy: """
+            {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
+             "authenticationMethods": {"enabled": {"fido2SecurityKey": {}, "otherAuthenticatorApp": {}}}}
+            """)
+        try directory.addUser("fox@contoso.com", name: "Fox Mulder")
+
+        // The app is registered on a terminal: the otpauth URI is shown once, the app's code typed back.
+        let output = directory.folder.appendingPathComponent("app.json").path
+        let terminal = try TmuxSession(
+            ["/bin/sh", "-c", "\(TmuxSession.quote(TestPaths.keybridge)) security-info add authenticator-app --user fox@contoso.com --name Phone --json > \(output)"],
+            environment: directory.environment)
+        let screen = try terminal.waitFor("Current code from the app:")
+        let uri = try XCTUnwrap(screen.firstMatch(of: /otpauth:\/\/\S+/).map { String($0.output) }, screen)
+        let secret = try XCTUnwrap(URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value)
+        try terminal.type(try oathtool(secret))
+        try terminal.waitFor("[exited 0]")
+        let app = try XCTUnwrap(
+            (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any])?["method"] as? [String: Any])
+        XCTAssertEqual(app["kind"] as? String, "otherAuthenticatorApp")
+        let seed = try XCTUnwrap(Base32.decode(secret))
+        for file in [directory.databasePath, directory.databasePath + "-wal"] {
+            let bytes = FileManager.default.contents(atPath: file) ?? Data()
+            XCTAssertNil(bytes.firstRange(of: Data(seed)), "the seed is sealed at rest in \(file)")
+        }
+
+        let key = try VirtualKeyProcess()
+        let add = ["security-info", "add", "security-key", "--user", "fox@contoso.com", "--device", key.deviceID, "--json"]
+        var result = try directory.keybridge(add + office, environment: ["KEYBRIDGE_NEW_PIN": "135790"])
+        XCTAssertEqual(result.status, 12, "an MFA method exists, so MFA is demanded")
+        XCTAssertEqual(errorCode(result), "mfaRequired")
+        result = try directory.keybridge(add + office + ["--otp-code", "000000"], environment: ["KEYBRIDGE_NEW_PIN": "135790"])
+        XCTAssertEqual(result.status, 12)
+        XCTAssertEqual(errorCode(result), "mfaProofRejected")
+        XCTAssertEqual(try directory.methods("fox@contoso.com").count, 1, "nothing added")
+        XCTAssertEqual(try clientPIN(key.deviceID), false, "no PIN was set")
+
+        // The app's next code (the current one was used to register it, and codes work once).
+        result = try directory.keybridge(
+            add + office + ["--otp-code", try oathtool(secret, offset: 30)], environment: ["KEYBRIDGE_NEW_PIN": "135790"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertEqual(try directory.methods("fox@contoso.com").map(\.kind), [.otherAuthenticatorApp, .fido2SecurityKey])
+
+        // Delete the app, proving MFA with the new key.
+        result = try directory.keybridge(
+            ["security-info", "delete", "--user", "fox@contoso.com", "--method", try XCTUnwrap(app["id"] as? String),
+             "--mfa-device", key.deviceID, "--json"] + office)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertEqual(try directory.methods("fox@contoso.com").map(\.kind), [.fido2SecurityKey])
+        // Only the four default-capable kinds can be default: a security key cannot.
+        result = try directory.keybridge(
+            ["security-info", "default", "--user", "fox@contoso.com", "--method", try directory.methods("fox@contoso.com")[0].id,
+             "--mfa-device", key.deviceID, "--json"] + office)
+        XCTAssertEqual(result.status, 13)
+        XCTAssertEqual(errorCode(result), "notDefaultCapable")
+    }
+
+    func testAdminPoliciesReadAndWriteAsYAMLAndBadDocumentsChangeNothing() throws {
+        let directory = try DirectoryFixture()
+        let shown = try directory.admin(["policy", "show", "--tenant", "contoso", "--format", "yaml"])
+        XCTAssertTrue(shown.stdout.contains("requireMFA: true"), shown.stdout)
+        let file = directory.folder.appendingPathComponent("policy.yaml").path
+        try shown.stdout.replacingOccurrences(of: "requireMFA: true", with: "requireMFA: false").write(toFile: file, atomically: true, encoding: .utf8)
+        try directory.admin(["policy", "set", "--tenant", "contoso", "--file", file])
+        XCTAssertFalse(try SQLiteRegistrationStore(path: directory.databasePath).configuration(tenant: "contoso")!.access.requireMFA)
+
+        try shown.stdout.replacingOccurrences(of: "reconfirmDays: 180", with: "reconfirmDays: 9999").write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try directory.keybridge(["admin", "policy", "set", "--tenant", "contoso", "--file", file, "--json"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertEqual(errorCode(bad), "invalidPolicy")
+        XCTAssertTrue(bad.stdout.contains("sspr.reconfirmDays"), "the member is named: \(bad.stdout)")
+        XCTAssertFalse(try SQLiteRegistrationStore(path: directory.databasePath).configuration(tenant: "contoso")!.access.requireMFA,
+                       "a bad document changes nothing")
+
+        // Hardware tokens: a bad row is reported with its line; the good one is imported.
+        try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        let csv = directory.folder.appendingPathComponent("tokens.csv").path
+        try """
+            upn,serial number,secret key,time interval,manufacturer,model
+            dana@contoso.com,TK-1,JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP,30,Contoso,OTP c200
+            nobody@contoso.com,TK-2,JBSWY3DPEHPK3PXP,30,Contoso,OTP c200
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let imported = try directory.keybridge(["admin", "tokens", "import", "--tenant", "contoso", "--file", csv, "--json"])
+        XCTAssertEqual(imported.status, 2, "a rejected row is a failure exit")
+        let report = try json(imported)
+        XCTAssertEqual(report["imported"] as? [String], ["TK-1"])
+        XCTAssertEqual((report["errors"] as? [[String: Any]])?.first?["line"] as? Int, 3)
+
+        let audit = try directory.keybridge(["admin", "audit", "--tenant", "contoso", "--action", "policyChange", "--json"])
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: audit.stdoutData) as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["outcome"] as? String }, ["success"], "only the good document reached the directory")
+        XCTAssertEqual(rows.first?["upn"] as? String, "it@contoso.com")
+    }
+
+    /// The key's clientPin option as `keybridge info` reports it (false: no PIN set).
+    private func clientPIN(_ deviceID: String) throws -> Bool? {
+        let info = try ProcessRunner.run(TestPaths.keybridge, ["info", "--json", "--device", deviceID])
+        let object = try JSONSerialization.jsonObject(with: info.stdoutData) as? [String: Any]
+        return ((object?["info"] as? [String: Any])?["options"] as? [String: Any])?["clientPin"] as? Bool
+    }
+
+    /// The TOTP code of `secret` (Base32) now, or `offset` seconds from now, from Debian's oathtool.
+    private func oathtool(_ secret: String, offset: Int = 0) throws -> String {
+        var arguments = ["--totp", "-b", secret]
+        if offset != 0 { arguments += ["-N", "now + \(offset) seconds"] }
+        let result = try ProcessRunner.run("/usr/bin/oathtool", arguments)
+        XCTAssertEqual(result.status, 0, "oathtool (apt: oathtool) must be installed: \(result.stderr)")
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
