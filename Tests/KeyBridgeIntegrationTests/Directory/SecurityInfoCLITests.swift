@@ -154,8 +154,21 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertFalse(try SQLiteRegistrationStore(path: directory.databasePath).configuration(tenant: "contoso")!.access.requireMFA,
                        "a bad document changes nothing")
 
-        // Hardware tokens: a bad row is reported with its line; the good one is imported.
+        // Users and groups (policies target groups).
         try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        try directory.admin(["group", "add-member", "--group", "sspr-users", "--upn", "dana@contoso.com"])
+        try directory.admin(["user", "set", "--upn", "dana@contoso.com", "--business-phone", "+1 212 555 0100", "--mfa-enforcement", "perUserMFA"])
+        let shownUser = try json(try directory.admin(["user", "show", "--upn", "dana@contoso.com", "--json"]))
+        XCTAssertEqual(shownUser["groups"] as? [String], ["sspr-users"])
+        XCTAssertEqual(shownUser["businessPhone"] as? String, "+1 212 555 0100")
+        XCTAssertEqual(shownUser["mfaEnforcement"] as? String, "perUserMFA")
+        try directory.admin(["group", "remove-member", "--group", "sspr-users", "--upn", "dana@contoso.com"])
+        XCTAssertEqual(try SQLiteRegistrationStore(path: directory.databasePath).user(upn: "dana@contoso.com")?.groups, [])
+        let unknown = try directory.keybridge(["admin", "group", "add-member", "--group", "x", "--upn", "nobody@contoso.com", "--json"])
+        XCTAssertEqual(unknown.status, 11)
+        XCTAssertEqual(errorCode(unknown), "userNotFound")
+
+        // Hardware tokens: a bad row is reported with its line; the good one is imported.
         let csv = directory.folder.appendingPathComponent("tokens.csv").path
         try """
             upn,serial number,secret key,time interval,manufacturer,model
@@ -172,6 +185,57 @@ final class SecurityInfoCLITests: XCTestCase {
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: audit.stdoutData) as? [[String: Any]])
         XCTAssertEqual(rows.map { $0["outcome"] as? String }, ["success"], "only the good document reached the directory")
         XCTAssertEqual(rows.first?["upn"] as? String, "it@contoso.com")
+    }
+
+    func testPhonesByTheCodeInTheOutboxQuestionsHashedAndAppPasswordsForPerUserMFAOnly() throws {
+        let directory = try DirectoryFixture(policy: """
+            {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
+             "authenticationMethods": {"enabled": {"phone": {}, "securityQuestions": {}, "appPassword": {}}}}
+            """)
+        try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        try directory.admin(["user", "add", "--upn", "walter@contoso.com", "--display-name", "Walter Skinner", "--home-tenant", "contoso",
+                             "--mfa-enforcement", "perUserMFA"])
+
+        // A phone: the code goes to the outbox beside the directory, and is typed back.
+        let output = directory.folder.appendingPathComponent("phone.json").path
+        let terminal = try TmuxSession(
+            ["/bin/sh", "-c", "\(TmuxSession.quote(TestPaths.keybridge)) security-info add contact --kind phone --value '+1 212 555 0100' --user dana@contoso.com --json > \(output)"],
+            environment: directory.environment)
+        try terminal.waitFor("Enter the code we sent to +1 212 555 0100.")
+        let outbox = try String(contentsOfFile: directory.folder.appendingPathComponent("outbox.jsonl").path, encoding: .utf8)
+        let message = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(outbox.utf8)) as? [String: Any])
+        XCTAssertEqual(message["to"] as? String, "+1 212 555 0100")
+        XCTAssertEqual(message["channel"] as? String, "sms")
+        let code = try XCTUnwrap((message["message"] as? String)?.firstMatch(of: /\d{6}/).map { String($0.output) })
+        try terminal.type(code)
+        try terminal.waitFor("[exited 0]")
+        XCTAssertEqual(try directory.methods("dana@contoso.com").map(\.kind), [.phone])
+
+        // Security questions: three answers, stored only as hashes. (A phone serves MFA now: a pass.)
+        let answers = directory.folder.appendingPathComponent("answers.json").path
+        try #"[{"question": "First pet?", "answer": "Queequeg"}, {"question": "First car?", "answer": "Ford Taurus"}, {"question": "Birth town?", "answer": "Annapolis"}]"#
+            .write(toFile: answers, atomically: true, encoding: .utf8)
+        var result = try directory.keybridge(
+            ["security-info", "add", "security-questions", "--user", "dana@contoso.com", "--answers-file", answers, "--json"],
+            environment: ["KEYBRIDGE_TAP": try directory.issuePass("dana@contoso.com")])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        for file in [directory.databasePath, directory.databasePath + "-wal"] {
+            let bytes = FileManager.default.contents(atPath: file) ?? Data()
+            XCTAssertNil(bytes.firstRange(of: Data("queequeg".utf8)), "answers are hashed")
+        }
+
+        // App passwords: only for users enforced through per-user MFA.
+        result = try directory.keybridge(
+            ["security-info", "add", "app-password", "--user", "dana@contoso.com", "--name", "mail", "--json"],
+            environment: ["KEYBRIDGE_TAP": try directory.issuePass("dana@contoso.com")])
+        XCTAssertEqual(result.status, 13)
+        XCTAssertEqual(errorCode(result), "methodDisabled")
+        result = try directory.keybridge(["security-info", "add", "app-password", "--user", "walter@contoso.com", "--name", "mail", "--json"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let password = try XCTUnwrap(try json(result)["password"] as? String)
+        XCTAssertEqual(password.count, 16)
+        let stored = FileManager.default.contents(atPath: directory.databasePath + "-wal") ?? Data()
+        XCTAssertNil(stored.firstRange(of: Data(password.utf8)), "shown once, never stored")
     }
 
     /// The key's clientPin option as `keybridge info` reports it (false: no PIN set).

@@ -22,12 +22,14 @@ final class KioskTests: XCTestCase {
         receipts = directory.folder.appendingPathComponent("receipts")
     }
 
-    /// Starts the kiosk and signs the operator in.
-    private func startKiosk(_ extra: [String] = []) throws -> TmuxSession {
+    /// Starts the kiosk and signs the operator in; with `events`, its stdout (JSON lines with
+    /// `--json`) goes to that file and the pages to the terminal.
+    private func startKiosk(_ extra: [String] = [], events: String? = nil) throws -> TmuxSession {
+        let arguments = [TestPaths.keybridge, "kiosk", "--kiosk-name", "hr-kiosk-1", "--client-address", "10.1.2.3",
+                         "--receipts", receipts.path, "--timeout", "20"] + extra
+        let command = events.map { ["/bin/sh", "-c", arguments.map(TmuxSession.quote).joined(separator: " ") + " > " + TmuxSession.quote($0)] }
         let kiosk = try TmuxSession(
-            [TestPaths.keybridge, "kiosk", "--kiosk-name", "hr-kiosk-1", "--client-address", "10.1.2.3", "--receipts", receipts.path,
-             "--timeout", "20"] + extra,
-            environment: directory.environment.merging(["KEYBRIDGE_VKEY_DIR": keys.path]) { $1 })
+            command ?? arguments, environment: directory.environment.merging(["KEYBRIDGE_VKEY_DIR": keys.path]) { $1 })
         try kiosk.waitFor("Operator (user principal name):")
         try kiosk.type("hr@contoso.com")
         try kiosk.waitFor("One-time code or Temporary Access Pass")
@@ -184,7 +186,8 @@ final class KioskTests: XCTestCase {
     }
 
     func testAKeyPulledMidFlowLeavesNothingOnTheKeyAndNothingInTheDirectory() throws {
-        let kiosk = try startKiosk()
+        let events = keys.appendingPathComponent("events.jsonl").path
+        let kiosk = try startKiosk(["--json"], events: events)
         try bringHire("dana@contoso.com", kiosk: kiosk)
         let state = keys.appendingPathComponent("pulled.state").path
         let key = try VirtualKeyProcess(options: ["--presence", "wait", "--state", state], directory: keys, name: "pulled.sock")
@@ -198,6 +201,13 @@ final class KioskTests: XCTestCase {
         XCTAssertEqual(try credentialsOnKey(again.deviceID, pin: "246810"), [], "no credential on the key")
         try kiosk.type("")
         try kiosk.waitFor("New hire (user principal name)")
+        // --json: the outcome as a JSON line on stdout (the pages went to stderr).
+        let line = try XCTUnwrap(try String(contentsOfFile: events, encoding: .utf8).split(separator: "\n").first)
+        let event = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        XCTAssertEqual(event["event"] as? String, "failed")
+        XCTAssertEqual(event["upn"] as? String, "dana@contoso.com")
+        XCTAssertEqual(event["rollback"] as? String, "nothingCreated")
+        XCTAssertNotNil(event["code"] as? String)
     }
 
     func testCtrlCMidFlowCancelsThatPersonOnly() throws {

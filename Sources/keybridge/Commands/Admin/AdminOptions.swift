@@ -63,3 +63,12 @@ enum DocumentFormat: String, ExpressibleByArgument, CaseIterable {
         }
     }
 }
+
+/// The text of an input file named on the command line; `-` is stdin.
+enum InputFile {
+    static func text(_ path: String) throws(RegistrationError) -> String {
+        if path == "-" { return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .invalidInput("cannot read \(path)") }
+        return text
+    }
+}

@@ -71,17 +71,8 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let csv: String
-                if file == "-" {
-                    csv = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                } else {
-                    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                        throw RegistrationError.invalidInput("cannot read \(file)")
-                    }
-                    csv = text
-                }
                 let result = try options.directory.existingService().importHardwareTokens(
-                    csv: csv, tenant: tenant, admin: options.actor, client: options.client.context)
+                    csv: try InputFile.text(file), tenant: tenant, admin: options.actor, client: options.client.context)
                 let report = Report(imported: result.imported, errors: result.errors.map { .init(line: $0.line, message: $0.message) })
                 if output.json {
                     try Output.json(report)

@@ -52,16 +52,8 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let text: String
-                if file == "-" {
-                    text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                } else {
-                    guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
-                        throw RegistrationError.invalidInput("cannot read \(file)")
-                    }
-                    text = contents
-                }
-                let configuration = try (format ?? DocumentFormat.guess(file)).decode(TenantConfiguration.self, from: text)
+                let configuration = try (format ?? DocumentFormat.guess(file)).decode(
+                    TenantConfiguration.self, from: try InputFile.text(file))
                 let service = try options.directory.existingService()
                 try service.setConfiguration(configuration, tenant: tenant, admin: options.actor, client: options.client.context)
                 if output.json { return try Output.json(Changed(tenant: tenant, changed: true)) }

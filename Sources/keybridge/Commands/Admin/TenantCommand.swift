@@ -42,10 +42,7 @@ struct TenantCommand: AsyncParsableCommand {
             try await Output.reporting(json: output.json) {
                 let configuration: TenantConfiguration
                 if let policyFile {
-                    guard let text = try? String(contentsOfFile: policyFile, encoding: .utf8) else {
-                        throw RegistrationError.invalidInput("cannot read \(policyFile)")
-                    }
-                    configuration = try DocumentFormat.guess(policyFile).decode(TenantConfiguration.self, from: text)
+                    configuration = try DocumentFormat.guess(policyFile).decode(TenantConfiguration.self, from: try InputFile.text(policyFile))
                 } else {
                     guard let rpID, let origin else {
                         throw RegistrationError.invalidInput("give --rp-id and --origin, or a --policy-file that has them")

@@ -30,6 +30,15 @@ struct UserCommand: AsyncParsableCommand {
         commandName: "user", abstract: "Add, change, list and show directory users.",
         subcommands: [Add.self, Change.self, List.self, Show.self])
 
+    /// Reads a user, applies `change` and writes it back (validated and audited).
+    static func edit(_ options: AdminOptions, upn: String, _ change: (inout DirectoryUser) -> Void) throws -> DirectoryUser {
+        let service = try options.directory.existingService()
+        guard var user = try service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
+        change(&user)
+        try service.updateUser(user, admin: options.actor, client: options.client.context)
+        return user
+    }
+
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user to a home tenant (and as a guest to resource tenants).",
@@ -79,13 +88,12 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let service = try options.directory.existingService()
-                guard var user = try service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
-                if let displayName { user.displayName = displayName }
-                if noGuestTenants { user.guestTenants = [] } else if !guestTenants.isEmpty { user.guestTenants = guestTenants }
-                if let businessPhone { user.businessPhone = businessPhone.isEmpty ? nil : businessPhone }
-                if let mfaEnforcement { user.mfaEnforcement = mfaEnforcement }
-                try service.updateUser(user, admin: options.actor, client: options.client.context)
+                let user = try UserCommand.edit(options, upn: upn) { user in
+                    if let displayName { user.displayName = displayName }
+                    if noGuestTenants { user.guestTenants = [] } else if !guestTenants.isEmpty { user.guestTenants = guestTenants }
+                    if let businessPhone { user.businessPhone = businessPhone.isEmpty ? nil : businessPhone }
+                    if let mfaEnforcement { user.mfaEnforcement = mfaEnforcement }
+                }
                 if output.json { return try Output.json(UserJSON(user)) }
                 Output.line("Changed \(upn).")
             }
@@ -131,14 +139,6 @@ struct GroupCommand: AsyncParsableCommand {
         commandName: "group", abstract: "Group membership (policies target groups).",
         subcommands: [AddMember.self, RemoveMember.self, List.self])
 
-    static func change(_ options: AdminOptions, upn: String, _ edit: (inout [String]) -> Void) throws -> DirectoryUser {
-        let service = try options.directory.existingService()
-        guard var user = try service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
-        edit(&user.groups)
-        try service.updateUser(user, admin: options.actor, client: options.client.context)
-        return user
-    }
-
     struct AddMember: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add-member", abstract: "Put a user in a group.", discussion: "JSON: the user.")
         @OptionGroup var output: OutputOptions
@@ -148,7 +148,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let user = try GroupCommand.change(options, upn: upn) { if !$0.contains(group) { $0.append(group) } }
+                let user = try UserCommand.edit(options, upn: upn) { if !$0.groups.contains(group) { $0.groups.append(group) } }
                 if output.json { return try Output.json(UserJSON(user)) }
                 Output.line("\(upn) is in \(group).")
             }
@@ -164,7 +164,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let user = try GroupCommand.change(options, upn: upn) { $0.removeAll { $0 == group } }
+                let user = try UserCommand.edit(options, upn: upn) { $0.groups.removeAll { $0 == group } }
                 if output.json { return try Output.json(UserJSON(user)) }
                 Output.line("\(upn) is no longer in \(group).")
             }
