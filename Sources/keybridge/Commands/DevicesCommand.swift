@@ -9,7 +9,7 @@ struct DevicesCommand: AsyncParsableCommand {
         discussion: """
             USB keys come from libfido2's hidraw discovery (a key you have no permission to open is \
             not listed; see the README's udev section). Virtual keys come from the socket directory.
-            JSON: an array of {id, transport, path, manufacturer, product, vendorID, productID, capabilities}.
+            JSON: an array of {id, transport, path, manufacturer, product, vendorID, productID, capabilities, serialNumber?} (the USB serial string, a virtual key's --serial, or a contactless card's UID; absent when the key exposes none).
 
             With --watch, keybridge prints the keys present and then every key added or removed \
             (PC/SC reader and card events, udev hidraw events, the virtual-key directory) until \

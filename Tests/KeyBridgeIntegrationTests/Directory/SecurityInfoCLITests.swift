@@ -187,6 +187,38 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertEqual(rows.first?["upn"] as? String, "it@contoso.com")
     }
 
+    func testAddingAKeyWaitsForOneToBeInsertedUntilTheTimeout() throws {
+        let directory = try DirectoryFixture(policy: """
+            {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
+             "authenticationMethods": {"enabled": {"fido2SecurityKey": {}}}}
+            """)
+        try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        let keys = try TestPaths.temporaryDirectory()
+        let environment = ["KEYBRIDGE_VKEY_DIR": keys.path, "KEYBRIDGE_NEW_PIN": "246810"]
+        let add = ["security-info", "add", "security-key", "--user", "dana@contoso.com", "--json"]
+
+        let nobody = try directory.keybridge(add + ["--timeout", "1"], environment: environment)
+        XCTAssertEqual(nobody.status, 3, nobody.stdout + nobody.stderr)
+        XCTAssertEqual(errorCode(nobody), "deviceNotFound")
+        XCTAssertTrue(nobody.stderr.contains("Insert the security key"), "the user is asked for the key")
+        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty)
+
+        // The command waits; the key arrives a moment later.
+        nonisolated(unsafe) var waited: ProcessResult?
+        let done = DispatchSemaphore(value: 0)
+        let fullEnvironment = directory.environment.merging(environment) { $1 }
+        DispatchQueue.global().async {
+            waited = try? ProcessRunner.run(TestPaths.keybridge, add + ["--timeout", "20"], environment: fullEnvironment)
+            done.signal()
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        let key = try VirtualKeyProcess(directory: keys)
+        XCTAssertEqual(done.wait(timeout: .now() + 30), .success)
+        XCTAssertEqual(waited?.status, 0, (waited?.stdout ?? "") + (waited?.stderr ?? ""))
+        XCTAssertEqual(try directory.methods("dana@contoso.com").map(\.kind), [.fido2SecurityKey])
+        key.stop()
+    }
+
     func testPhonesByTheCodeInTheOutboxQuestionsHashedAndAppPasswordsForPerUserMFAOnly() throws {
         let directory = try DirectoryFixture(policy: """
             {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",

@@ -42,6 +42,8 @@ struct KioskCommand: AsyncParsableCommand {
     var minimumPINLength = 6
     @Flag(name: .customLong("random-pin"), help: "Give each key a random PIN, printed on the receipt; the key demands a change at first use.")
     var randomPIN = false
+    @Flag(name: .customLong("force-pin-change"), help: "Make keys demand a new PIN at first use even when the new hire chose it.")
+    var forcePINChange = false
     @Option(name: .long, help: ArgumentHelp("Folder for enrollments.csv and enrollments.jsonl (default: receipts/ beside the directory).", valueName: "dir"))
     var receipts: String?
     @Option(name: .customLong("print-command"), help: ArgumentHelp("A command that prints each receipt from its stdin, e.g. \"lp -d frontdesk\".", valueName: "command"))
@@ -67,6 +69,7 @@ struct KioskCommand: AsyncParsableCommand {
                 tenant: tenant,
                 client: ClientContext(address: clientAddress ?? LocalMachine.primaryIPv4() ?? "127.0.0.1", device: kioskName ?? LocalMachine.hostName()),
                 operatorGroup: operatorGroup, minimumPINLength: minimumPINLength, randomPIN: randomPIN,
+                forcePINChange: forcePINChange,
                 receipts: ReceiptLog(folder: receipts ?? directory.location.folder + "/receipts"), printCommand: printCommand,
                 models: try aaguidNames.map { try KeyModelNames(file: $0) } ?? KeyModelNames(), discovery: devices.discovery,
                 touchTimeout: devices.timeoutDuration, json: output.json)

@@ -10,6 +10,8 @@ struct KioskSettings: Sendable {
     var operatorGroup: String
     var minimumPINLength: Int
     var randomPIN: Bool
+    /// Make the key demand a new PIN at first use (always with random PINs).
+    var forcePINChange: Bool
     var receipts: ReceiptLog
     var printCommand: String?
     var models: KeyModelNames
@@ -179,7 +181,7 @@ final class KioskFlow: Sendable {
         screen.footer()
         let enrollment = KeyEnrollment(session: session, key: key, timeout: settings.touchTimeout)
         let enrolled = try await enrollment.enroll(
-            pin: .new(pin, minimumLength: settings.minimumPINLength, forceChangeAfterwards: settings.randomPIN),
+            pin: .new(pin, minimumLength: settings.minimumPINLength, forceChangeAfterwards: settings.randomPIN || settings.forcePINChange),
             friendlyName: identity.model
         ) { [screen, catalog] step in screen.say(catalog.text("kiosk.step.\(step.rawValue)")) }
         return EnrollmentReceipt(

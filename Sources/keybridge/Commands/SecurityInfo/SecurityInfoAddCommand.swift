@@ -42,7 +42,7 @@ struct AddSecurityKey: AsyncParsableCommand {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
             let (_, session) = try await gate.open()
-            let key = try await gate.devices.open()
+            let key = try await AddSecurityKey.openKey(gate.devices, catalog: catalog)
             defer { Task { await key.close() } }
             let info = try await key.info()
             let plan: PINPlan = info.hasPIN
@@ -62,6 +62,27 @@ struct AddSecurityKey: AsyncParsableCommand {
             Output.line("Credential id: \(enrolled.response.id)")
             if enrolled.pinWasSet { Output.line("The key's new PIN is set.") }
         }
+    }
+}
+
+extension AddSecurityKey {
+    /// The key named by --device; else the one key present; else asks for one and waits for it
+    /// (USB or a tap on the reader) until --timeout.
+    static func openKey(_ devices: DeviceOptions, catalog: MessageCatalog) async throws -> SecurityKey {
+        if devices.device != nil || !devices.discovery.devices().isEmpty { return try await devices.open() }
+        Output.note(catalog.text("kiosk.key.insert"))
+        let descriptor = try await withThrowingTaskGroup(of: DeviceDescriptor.self) { group in
+            group.addTask {
+                try await KeyArrival.wait(discovery: devices.discovery) { Output.note(catalog.text("kiosk.key.oneAtATime")) }
+            }
+            group.addTask {
+                try await Task.sleep(for: devices.timeoutDuration)
+                throw KeyBridgeError.deviceNotFound("no key was inserted or tapped within \(Int(devices.timeout)) seconds")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+        return try await SecurityKey.open(descriptor)
     }
 }
 
