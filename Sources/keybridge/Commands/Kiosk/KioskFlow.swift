@@ -37,7 +37,7 @@ final class KioskFlow: Sendable {
     let input: TerminalInput
     let catalog: MessageCatalog
     let screen: KioskScreen
-    private static let steps = 6
+    static let steps = 6
 
     init(service: RegistrationService, settings: KioskSettings, input: TerminalInput, catalog: MessageCatalog, operatorUPN: String? = nil) {
         self.service = service
@@ -227,125 +227,5 @@ final class KioskFlow: Sendable {
         } catch PromptInterruption.interrupted {
             throw CancellationError()
         }
-    }
-
-    // MARK: Endings
-
-    private func finish(_ receipt: EnrollmentReceipt) async throws(PromptInterruption) {
-        let name = (try? service.store.user(upn: receipt.upn))??.displayName ?? receipt.upn
-        var lines = [
-            catalog.text("kiosk.done.registered", ["name": name]), "",
-            catalog.text("kiosk.done.receipt") + ":",
-        ]
-        lines += receiptLines(receipt)
-        do {
-            try settings.receipts.append(receipt)
-        } catch {
-            lines += ["", catalog.text("kiosk.receiptFailed", ["reason": "\(error.localizedDescription)"])]
-        }
-        if let command = settings.printCommand { ReceiptPrinter.print(lines: receiptLines(receipt), command: command) }
-        if settings.json { emit(KioskEvent(event: "enrolled", upn: receipt.upn, receipt: receipt)) }
-        screen.page(catalog.text("kiosk.done.heading"), step: (6, Self.steps), lines)
-        screen.ask(catalog.text("kiosk.done.next"))
-        _ = try? await input.readLine()
-    }
-
-    private func receiptLines(_ receipt: EnrollmentReceipt) -> [String] {
-        var lines = [
-            "  UPN:           \(receipt.upn)", "  Tenant:        \(receipt.tenant)", "  Key:           \(receipt.keyModel)",
-            "  AAGUID:        \(receipt.aaguid)", "  Serial:        \(receipt.serialNumber ?? "-")",
-            "  Credential:    \(receipt.credentialID)", "  Time:          \(ISO8601DateFormatter().string(from: receipt.time))",
-            "  Kiosk:         \(receipt.kiosk) · \(receipt.operatorUPN)",
-        ]
-        if let pin = receipt.pin { lines.append("  \(catalog.text("kiosk.done.pin")): \(pin)") }
-        return lines
-    }
-
-    private func show(failure error: any Error, upn: String) async throws(PromptInterruption) {
-        let message: String
-        var event = KioskEvent(event: "failed", upn: upn)
-        switch error {
-        case let failure as EnrollmentFailure:
-            message = failure.message(catalog)
-            event.code = failure.code
-            event.rollback = failure.rollbackName
-            if failure.cause == .cancelled { event.event = "cancelled" }
-        case let error as RegistrationError:
-            message = error.message(catalog)
-            event.code = error.code
-        case let error as KeyBridgeError:
-            message = error == .cancelled ? catalog.text("kiosk.cancelled") : error.description
-            event.code = error.code
-            if error == .cancelled { event.event = "cancelled" }
-        case KioskStop.keyNotReset:
-            message = catalog.text("kiosk.key.notReset")
-            event.code = "keyNotReset"
-        case is CancellationError:
-            message = catalog.text("kiosk.cancelled") + " " + catalog.text("rollback.nothingCreated")
-            event.event = "cancelled"
-            event.code = "cancelled"
-        default:
-            message = "\(error)"
-            event.code = "unexpected"
-        }
-        event.message = message
-        if settings.json { emit(event) }
-        screen.page(catalog.text("kiosk.failed.heading"), [message])
-        screen.ask(catalog.text("kiosk.failed.next"))
-        do {
-            _ = try await input.readLine()
-        } catch .endOfInput {
-            throw .endOfInput
-        } catch {}
-    }
-
-    private func emit(_ event: KioskEvent) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        guard var data = try? encoder.encode(event) else { return }
-        data.append(0x0A)
-        FileHandle.standardOutput.write(data)
-    }
-}
-
-/// Why the kiosk stopped a person's flow by itself.
-enum KioskStop: Error {
-    /// The key had a PIN and the person did not confirm a reset.
-    case keyNotReset
-}
-
-/// One JSON line of `keybridge kiosk --json`.
-struct KioskEvent: Encodable {
-    /// enrolled, failed or cancelled.
-    var event: String
-    var upn: String
-    var receipt: EnrollmentReceipt?
-    var code: String?
-    var message: String?
-    var rollback: String?
-}
-
-/// Random digits for a PIN the holder did not choose.
-enum RandomPIN {
-    static func make(length: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
-    }
-}
-
-/// Sends a receipt to a print command (e.g. `lp -d frontdesk`) on its stdin.
-enum ReceiptPrinter {
-    static func print(lines: [String], command: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardInput = pipe
-        process.standardOutput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return }
-        pipe.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        try? pipe.fileHandleForWriting.close()
-        process.waitUntilExit()
     }
 }

@@ -1,0 +1,43 @@
+import ArgumentParser
+import KeyBridgeRegistration
+
+struct AddContact: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contact",
+        abstract: "Add a phone, alternate phone, office phone or e-mail address, verified by a one-time code.",
+        discussion: """
+            A 6-digit code goes to the number or address (the embedded directory writes it to \
+            outbox.jsonl beside the directory file); type it when asked (it is read from stdin). \
+            Alternate phone needs voice calls enabled; virtual numbers are refused. JSON: {method}.
+            """)
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case phone, alternatePhone = "alternate-phone", officePhone = "office-phone", email
+
+        var methodKind: MethodKind {
+            switch self {
+            case .phone: .phone
+            case .alternatePhone: .alternatePhone
+            case .officePhone: .officePhone
+            case .email: .email
+            }
+        }
+    }
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var gate: SecurityInfoGate
+    @Option(name: .long, help: ArgumentHelp("phone, alternate-phone, office-phone or email.", valueName: "kind")) var kind: Kind
+    @Option(name: .long, help: ArgumentHelp("The number (+1 212 555 0100) or address.", valueName: "text")) var value: String
+
+    func run() async throws {
+        let catalog = gate.directory.catalog
+        try await Output.reporting(json: output.json, catalog: catalog) {
+            let (_, session) = try await gate.open()
+            let pending = try session.beginContact(
+                kind.methodKind, destination: value, delivery: OutboxDelivery(path: gate.directory.location.outboxPath),
+                catalog: catalog)
+            let code = try LineInput.ask(catalog.text("prompt.enterCode", ["destination": value]) + " ")
+            let method = try session.completeContact(pending, code: code)
+            if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
+            Output.line("Added \(catalog.name(of: method.kind)) \(method.displayValue) [\(method.id)].")
+        }
+    }
+}

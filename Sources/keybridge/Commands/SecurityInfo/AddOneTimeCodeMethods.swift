@@ -1,0 +1,54 @@
+import ArgumentParser
+import KeyBridgeRegistration
+
+struct AddAuthenticatorApp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "authenticator-app",
+        abstract: "Add an authenticator app: scan the otpauth URI, then type the app's current code.",
+        discussion: """
+            The secret is made here and shown once, as an otpauth:// URI on stderr (most apps read it \
+            as a QR code: `qrencode -t ansiutf8 URI`). The app is added only when its current code \
+            is typed back (read from stdin). --microsoft registers it as Microsoft Authenticator \
+            (push and passwordless capable); otherwise it is another TOTP app. At most five of each. \
+            JSON: {method}.
+            """)
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var gate: SecurityInfoGate
+    @Option(name: .long, help: ArgumentHelp("A name, e.g. the phone's.", valueName: "text")) var name = "Authenticator app"
+    @Flag(name: .long, help: "Microsoft Authenticator rather than another TOTP app.") var microsoft = false
+
+    func run() async throws {
+        let catalog = gate.directory.catalog
+        try await Output.reporting(json: output.json, catalog: catalog) {
+            let (_, session) = try await gate.open()
+            let pending = try session.beginAuthenticatorApp(kind: microsoft ? .authenticatorApp : .otherAuthenticatorApp, label: name)
+            Output.note("Add this account to your app (shown once): \(pending.otpauthURI)")
+            if pending.requiresPasswordlessSignInInApp { Output.note(catalog.text("prompt.enablePasswordless")) }
+            let code = try LineInput.ask("Current code from the app: ")
+            let method = try session.completeAuthenticatorApp(pending, code: code)
+            if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
+            Output.line("Added \(catalog.name(of: method.kind)) \"\(method.displayValue)\" [\(method.id)].")
+        }
+    }
+}
+
+struct AddHardwareToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hardware-token",
+        abstract: "Activate an OATH hardware token an administrator imported for you.",
+        discussion: "Give the serial number on its back; then type the code it shows (read from stdin). JSON: {method}.")
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var gate: SecurityInfoGate
+    @Option(name: .long, help: ArgumentHelp("The token's serial number.", valueName: "serial")) var serial: String
+
+    func run() async throws {
+        let catalog = gate.directory.catalog
+        try await Output.reporting(json: output.json, catalog: catalog) {
+            let (_, session) = try await gate.open()
+            let code = try LineInput.ask("Code shown on token \(serial): ")
+            let method = try session.activateHardwareToken(serial: serial, code: code)
+            if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
+            Output.line("Activated \(method.displayValue) [\(method.id)].")
+        }
+    }
+}

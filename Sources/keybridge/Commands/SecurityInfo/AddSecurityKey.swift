@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import KeyBridgeEnrollment
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+
+struct AddSecurityKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "security-key",
+        abstract: "Register a FIDO2 security key (USB, or tapped on an NFC reader).",
+        discussion: """
+            Opens manage mode (the only place keys are added), takes the session's WebAuthn \
+            options, sets a PIN if the key has none (--new-pin-file or KEYBRIDGE_NEW_PIN, else asked \
+            twice), asks for a touch, and hands the key's answer back for verification (attestation, \
+            AAGUID policy, duplicates) before anything is stored. If storing fails, the credential is \
+            deleted from the key again. JSON: {method, credential: RegistrationResponseJSON, pinSet}.
+            """,
+        aliases: ["fido2"])
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var gate: SecurityInfoGate
+    @Option(name: .customLong("new-pin-file"), help: ArgumentHelp("The PIN to set on a key without one.", valueName: "file"))
+    var newPINFile: String?
+    @Option(name: .long, help: ArgumentHelp("A name for the key, e.g. \"Blue key\".", valueName: "text")) var name: String?
+
+    struct Result: Encodable {
+        var method: MethodJSON
+        var credential: RegistrationResponseJSON
+        var pinSet: Bool
+    }
+
+    func run() async throws {
+        let catalog = gate.directory.catalog
+        try await Output.reporting(json: output.json, catalog: catalog) {
+            let (_, session) = try await gate.open()
+            let key = try await AddSecurityKey.openKey(gate.devices, catalog: catalog)
+            defer { Task { await key.close() } }
+            let info = try await key.info()
+            let plan: PINPlan = info.hasPIN
+                ? .existing(try gate.pin.requiredPIN(prompt: "PIN of the new key: "))
+                : .new(try PINInput.newPIN(file: newPINFile), minimumLength: nil, forceChangeAfterwards: false)
+            let prompt = TouchPrompt(message: catalog.text("prompt.touchKey"), timeout: gate.devices.timeoutDuration)
+            defer { prompt.finish() }
+            let enrollment = KeyEnrollment(session: session, key: key, timeout: gate.devices.timeoutDuration)
+            let enrolled = try await enrollment.enroll(pin: plan, friendlyName: name) { step in
+                if step == .touchKey { prompt.show() }
+            }
+            prompt.finish()
+            let method = MethodJSON(enrolled.method, catalog: catalog)
+            if output.json { return try Output.json(Result(method: method, credential: enrolled.response, pinSet: enrolled.pinWasSet)) }
+            Output.line("Registered \(method.value) for \(session.user.upn) in \(session.tenant).")
+            Output.line("Method id:     \(method.id)")
+            Output.line("Credential id: \(enrolled.response.id)")
+            if enrolled.pinWasSet { Output.line("The key's new PIN is set.") }
+        }
+    }
+}
+
+extension AddSecurityKey {
+    /// The key named by --device; else the one key present; else asks for one and waits for it
+    /// (USB or a tap on the reader) until --timeout.
+    static func openKey(_ devices: DeviceOptions, catalog: MessageCatalog) async throws -> SecurityKey {
+        if devices.device != nil || !devices.discovery.devices().isEmpty { return try await devices.open() }
+        Output.note(catalog.text("kiosk.key.insert"))
+        let descriptor = try await withThrowingTaskGroup(of: DeviceDescriptor.self) { group in
+            group.addTask {
+                try await KeyArrival.wait(discovery: devices.discovery) { Output.note(catalog.text("kiosk.key.oneAtATime")) }
+            }
+            group.addTask {
+                try await Task.sleep(for: devices.timeoutDuration)
+                throw KeyBridgeError.deviceNotFound("no key was inserted or tapped within \(Int(devices.timeout)) seconds")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+        return try await SecurityKey.open(descriptor)
+    }
+}
