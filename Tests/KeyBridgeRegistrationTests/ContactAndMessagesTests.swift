@@ -38,8 +38,8 @@ final class ContactAndMessagesTests: XCTestCase {
             german.message(for: .limitReached(.authenticatorApp, maximum: 5)),
             "Sie haben bereits die Höchstzahl an Methoden vom Typ Microsoft Authenticator.")
         XCTAssertEqual(
-            MessageCatalog(language: "en").message(for: .fido2OnlyThroughManageMode),
-            "Security keys can only be added on your Security info page.")
+            MessageCatalog(language: "en").message(for: .duplicateCredential),
+            "This security key is already registered.")
         XCTAssertEqual(
             german.message(for: .wrongRelyingParty),
             "Etwas ist schiefgegangen (wrongRelyingParty). Versuchen Sie es erneut oder wenden Sie sich an Ihre Administration.",

@@ -20,9 +20,6 @@ public enum RegistrationError: Error, Sendable, Equatable {
     case cannotRegister(MethodKind)
     case cannotChange(MethodKind)
     case limitReached(MethodKind, maximum: Int)
-    case manageModeOnly(MethodKind)
-    /// FIDO2 keys are added only by a manage session that verified the registration.
-    case fido2OnlyThroughManageMode
     case fido2SelfServiceDisabled
     case notDefaultCapable(MethodKind)
     case methodNotFound(String)
@@ -60,8 +57,6 @@ public enum RegistrationError: Error, Sendable, Equatable {
         case .cannotRegister: "cannotRegister"
         case .cannotChange: "cannotChange"
         case .limitReached: "limitReached"
-        case .manageModeOnly: "manageModeOnly"
-        case .fido2OnlyThroughManageMode: "fido2OnlyThroughManageMode"
         case .fido2SelfServiceDisabled: "fido2SelfServiceDisabled"
         case .notDefaultCapable: "notDefaultCapable"
         case .methodNotFound: "methodNotFound"
@@ -97,7 +92,7 @@ extension RegistrationError {
         case .notAMember(let tenant): "not a member of \(tenant)"
         case .wrongOrigin(let expected, let got): "expected origin \(expected), got \(got)"
         case .limitReached(let kind, let maximum): "at most \(maximum) \(kind.rawValue)"
-        case .methodDisabled(let kind), .cannotRegister(let kind), .cannotChange(let kind), .manageModeOnly(let kind),
+        case .methodDisabled(let kind), .cannotRegister(let kind), .cannotChange(let kind),
             .notDefaultCapable(let kind):
             kind.rawValue
         default: nil
