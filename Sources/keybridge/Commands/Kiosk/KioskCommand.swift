@@ -73,7 +73,7 @@ struct KioskCommand: AsyncParsableCommand {
                 receipts: ReceiptLog(folder: receipts ?? directory.location.folder + "/receipts"), printCommand: printCommand,
                 models: try aaguidNames.map { try KeyModelNames(file: $0) } ?? KeyModelNames(), discovery: devices.discovery,
                 touchTimeout: devices.timeoutDuration, json: output.json)
-            flow = KioskFlow(service: service, settings: settings, input: TerminalInput(), catalog: catalog)
+            flow = KioskFlow(service: service, settings: settings, input: TerminalInput(screen: output.json ? .standardError : .standardOutput), catalog: catalog)
         } catch {
             throw ExitCode(Output.report(error, json: output.json, catalog: catalog))
         }

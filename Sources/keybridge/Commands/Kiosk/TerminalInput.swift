@@ -20,7 +20,11 @@ final class TerminalInput: Sendable {
     /// Made and resumed in init, cancelled in deinit; never touched in between.
     nonisolated(unsafe) private let signalSource: any DispatchSourceSignal
 
-    init() {
+    /// Where the pages are drawn: a secret answer's newline (not echoed) is written there.
+    private let screen: FileHandle
+
+    init(screen: FileHandle) {
+        self.screen = screen
         var fds: [Int32] = [0, 0]
         pipe(&fds)
         _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
@@ -71,7 +75,7 @@ final class TerminalInput: Sendable {
         defer {
             if secret && terminal {
                 tcsetattr(STDIN_FILENO, TCSANOW, &original)
-                FileHandle.standardOutput.write(Data("\n".utf8))
+                screen.write(Data("\n".utf8))
             }
         }
         while true {
