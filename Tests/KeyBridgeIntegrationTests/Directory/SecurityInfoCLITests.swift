@@ -187,6 +187,24 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertEqual(rows.first?["upn"] as? String, "it@contoso.com")
     }
 
+    func testReviewSaysWhatSignInWouldAskTheSeedsExample() throws {
+        let directory = try DirectoryFixture(policy: """
+            {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
+             "authenticationMethods": {"enabled": {"authenticatorApp": {}, "email": {}, "phone": {}, "fido2SecurityKey": {}}},
+             "sspr": {"scope": "all", "methodsRequired": 2, "allowedMethods": ["authenticatorApp", "email", "phone"]}}
+            """)
+        try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        let result = try directory.keybridge(["security-info", "review", "--user", "dana@contoso.com", "--json"] + office)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let decision = try json(result)
+        XCTAssertEqual(decision["action"] as? String, "registerSkippable", "only SSPR asks, so it may be skipped")
+        XCTAssertEqual(decision["shownMethods"] as? [String], ["authenticatorApp", "phone"])
+        XCTAssertEqual(decision["alternatives"] as? [String], ["email"])
+        let confirm = try directory.keybridge(["security-info", "review", "--user", "dana@contoso.com", "--confirm", "--json"] + office)
+        XCTAssertEqual(confirm.status, 2, "no review is due")
+        XCTAssertEqual(try directory.audit().filter { $0.action == "interrupt" }.map(\.mode), [.interrupt, .interrupt])
+    }
+
     func testAddingAKeyWaitsForOneToBeInsertedUntilTheTimeout() throws {
         let directory = try DirectoryFixture(policy: """
             {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
