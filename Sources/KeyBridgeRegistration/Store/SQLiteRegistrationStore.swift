@@ -227,6 +227,8 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
 
     public func saveChallenge(_ challenge: [UInt8], upn: String, tenant: String, expires: Date) throws(RegistrationError) {
         try write { db in
+            // Challenges never answered would pile up: drop the expired ones with each new one.
+            try db.execute(sql: "DELETE FROM challenges WHERE expires < ?", arguments: [Date().timeIntervalSince1970])
             try db.execute(
                 sql: "INSERT INTO challenges (challenge, upn, tenant, expires) VALUES (?, ?, ?, ?)",
                 arguments: [hex(challenge), upn, tenant, expires.timeIntervalSince1970])

@@ -54,7 +54,7 @@ struct MFAOptions: ParsableArguments {
     ) async throws -> MFAProof {
         let key = try await SecurityKey.open(try devices.discovery.device(id: device ?? devices.device))
         defer { Task { await key.close() } }
-        let needsPIN = try service.fido2SignInOptions(upn: upn, tenant: tenant).userVerification
+        let needsPIN = try service.configuration(tenant).methods.fido2.requireUserVerification
         let prompt = TouchPrompt(message: "Touch your registered security key", timeout: devices.timeoutDuration)
         defer { prompt.finish() }
         return try await KeySignIn.proof(

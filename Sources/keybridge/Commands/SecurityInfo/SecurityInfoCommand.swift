@@ -25,6 +25,19 @@ struct SecurityInfoCommand: AsyncParsableCommand {
             List.self, SecurityInfoAddCommand.self, Delete.self, Default.self, Review.self,
         ])
 
+    /// Opens the page, changes one method, and prints `{key: method}` or `sentence`.
+    static func change(
+        _ gate: SecurityInfoGate, _ output: OutputOptions, method: String, key: String, sentence: String,
+        _ body: @escaping @Sendable (ManageSession) throws -> Void
+    ) async throws {
+        try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
+            let (_, session) = try await gate.open()
+            try body(session)
+            if output.json { return try Output.json([key: method]) }
+            Output.line(sentence)
+        }
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the user's methods (* marks the default MFA method).",
@@ -63,11 +76,8 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The method's id (from `list`).", valueName: "id")) var method: String
 
         func run() async throws {
-            try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
-                let (_, session) = try await gate.open()
-                try session.delete(methodID: method)
-                if output.json { return try Output.json(["deleted": method]) }
-                Output.line("Deleted \(method).")
+            try await SecurityInfoCommand.change(gate, output, method: method, key: "deleted", sentence: "Deleted \(method).") {
+                try $0.delete(methodID: method)
             }
         }
     }
@@ -84,12 +94,9 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The method's id (from `list`).", valueName: "id")) var method: String
 
         func run() async throws {
-            try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
-                let (_, session) = try await gate.open()
-                try session.setDefault(methodID: method)
-                if output.json { return try Output.json(["default": method]) }
-                Output.line("\(method) is now the default MFA method.")
-            }
+            try await SecurityInfoCommand.change(
+                gate, output, method: method, key: "default", sentence: "\(method) is now the default MFA method."
+            ) { try $0.setDefault(methodID: method) }
         }
     }
 
