@@ -14,6 +14,20 @@ final class CLITests: XCTestCase {
         return try ProcessRunner.run(TestPaths.keybridge, withDevice, environment: env)
     }
 
+    func testBase64URLValuesThatStartWithADashAreValuesNotOptions() throws {
+        let vkey = try VirtualKeyProcess()
+        // base64url uses '-': a random challenge starts with it one time in 64.
+        let challenge = "-" + Base64URL.encode(Fixtures.challenge()).dropFirst()
+        let made = try keybridge(
+            ["fido", "make-credential", "--rp", Fixtures.rpID, "--user", "alice", "--user-id", "-AAAAAAAAAAAAAAAAAAAAA",
+             "--challenge", challenge, "--origin", Fixtures.origin, "--json"], vkey: vkey)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let registration = try JSONDecoder().decode(RegistrationResponseJSON.self, from: made.stdoutData)
+        let clientData = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(Base64URL.decode(registration.response.clientDataJSON ?? "") ?? [])) as? [String: Any])
+        XCTAssertEqual(clientData["challenge"] as? String, challenge)
+    }
+
     func testMakeCredentialAndGetAssertionPrintWebAuthnJSONThatPyWebAuthnAccepts() throws {
         let vkey = try VirtualKeyProcess()
         let devices = try keybridge(["devices", "--json"], vkey: vkey)

@@ -3,7 +3,7 @@ import KeyBridgeFIDO
 
 /// `--challenge`+`--origin` (keybridge builds clientDataJSON) or `--client-data-hash`.
 struct ClientDataOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The relying party's challenge, base64url (at least 16 bytes).", valueName: "b64url"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The relying party's challenge, base64url (at least 16 bytes).", valueName: "b64url"))
     var challenge: String?
 
     @Option(name: .long, help: ArgumentHelp("The relying party's origin, e.g. https://example.com.", valueName: "url"))
@@ -13,7 +13,7 @@ struct ClientDataOptions: ParsableArguments {
     var crossOrigin = false
 
     @Option(
-        name: .customLong("client-data-hash"),
+        name: .customLong("client-data-hash"), parsing: .unconditional,
         help: ArgumentHelp("A SHA-256 client-data hash, base64url, instead of --challenge/--origin.", valueName: "b64url"))
     var clientDataHash: String?
 

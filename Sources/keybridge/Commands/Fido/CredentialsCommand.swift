@@ -43,7 +43,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
         @OptionGroup var deviceOptions: DeviceOptions
         @OptionGroup var pinOptions: PINOptions
-        @Option(name: .customLong("credential"), help: ArgumentHelp("Credential id, base64url.", valueName: "b64url"))
+        @Option(name: .customLong("credential"), parsing: .unconditional, help: ArgumentHelp("Credential id, base64url.", valueName: "b64url"))
         var credential: String
 
         func run() async throws {

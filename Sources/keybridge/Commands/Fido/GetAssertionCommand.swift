@@ -17,11 +17,11 @@ struct GetAssertionCommand: AsyncParsableCommand {
     @OptionGroup var clientData: ClientDataOptions
 
     @Option(name: .long, help: ArgumentHelp("Relying party id.", valueName: "id")) var rp: String
-    @Option(name: .customLong("credential"), help: ArgumentHelp("Allowed credential id (base64url); repeatable.", valueName: "b64url"))
+    @Option(name: .customLong("credential"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Allowed credential id (base64url); repeatable.", valueName: "b64url"))
     var credentials: [String] = []
     @Flag(name: .customLong("uv"), help: "Require user verification (PIN or built-in).") var userVerification = false
     @Flag(name: .customLong("no-up"), help: "Do not ask for a touch (silent assertion).") var noUserPresence = false
-    @Option(name: .customLong("hmac-salt"), help: ArgumentHelp("hmac-secret salt, 32 or 64 bytes base64url.", valueName: "b64url"))
+    @Option(name: .customLong("hmac-salt"), parsing: .unconditional, help: ArgumentHelp("hmac-secret salt, 32 or 64 bytes base64url.", valueName: "b64url"))
     var hmacSalt: String?
     @Flag(name: .long, help: "Print every assertion the key returns as a JSON array.") var all = false
 

@@ -23,7 +23,7 @@ struct MakeCredentialCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Relying party id (a domain).", valueName: "id")) var rp: String
     @Option(name: .customLong("rp-name"), help: "Relying party display name.") var rpName: String?
     @Option(name: .long, help: ArgumentHelp("Account name (e.g. UPN or e-mail).", valueName: "name")) var user: String
-    @Option(name: .customLong("user-id"), help: ArgumentHelp("User handle, base64url (default: 32 random bytes).", valueName: "b64url"))
+    @Option(name: .customLong("user-id"), parsing: .unconditional, help: ArgumentHelp("User handle, base64url (default: 32 random bytes).", valueName: "b64url"))
     var userID: String?
     @Option(name: .customLong("display-name"), help: "Name shown to people.") var displayName: String?
     @Option(
@@ -33,12 +33,12 @@ struct MakeCredentialCommand: AsyncParsableCommand {
     @Flag(name: [.customLong("resident-key"), .customLong("discoverable")], help: "Make a discoverable credential.")
     var residentKey = false
     @Flag(name: .customLong("uv"), help: "Require user verification (PIN or built-in).") var userVerification = false
-    @Option(name: .customLong("exclude"), help: ArgumentHelp("A credential id (base64url) already registered; repeatable.", valueName: "b64url"))
+    @Option(name: .customLong("exclude"), parsing: .unconditionalSingleValue, help: ArgumentHelp("A credential id (base64url) already registered; repeatable.", valueName: "b64url"))
     var exclude: [String] = []
     @Option(name: .customLong("cred-protect"), help: ArgumentHelp("credProtect level 1, 2 or 3.", valueName: "level"))
     var credProtect: Int?
     @Flag(name: .customLong("hmac-secret"), help: "Create an hmac-secret with the credential.") var hmacSecret = false
-    @Option(name: .customLong("cred-blob"), help: ArgumentHelp("A credBlob to store, base64url.", valueName: "b64url"))
+    @Option(name: .customLong("cred-blob"), parsing: .unconditional, help: ArgumentHelp("A credBlob to store, base64url.", valueName: "b64url"))
     var credBlob: String?
     @Flag(name: .customLong("min-pin-length"), help: "Ask for the minPinLength extension.") var minPINLength = false
 
