@@ -88,9 +88,8 @@ final class KioskFlow: Sendable {
                 }
                 screen.ask(catalog.text("kiosk.operator.proof"))
                 let answer = try await input.readLine(secret: true).trimmingCharacters(in: .whitespaces)
-                let proof: MFAProof = answer.count <= 8 && !answer.isEmpty && answer.allSatisfy(\.isNumber)
-                    ? .oneTimeCode(methodID: nil, code: answer) : .temporaryAccessPass(answer)
-                _ = try service.signIn(upn: upn, tenant: settings.tenant, client: settings.client, proof: proof)
+                _ = try service.signIn(
+                    upn: upn, tenant: settings.tenant, client: settings.client, proof: MFAOptions.proof(typed: answer))
                 return upn
             } catch let error as RegistrationError {
                 notes = [error.message(catalog)]
