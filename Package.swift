@@ -93,6 +93,7 @@ let package = Package(
             ]),
 
         // MARK: Tests
+        .target(name: "KeyBridgeTestSupport", path: "Tests/KeyBridgeTestSupport"),
         .testTarget(
             name: "KeyBridgeCBORTests",
             dependencies: ["KeyBridgeCBOR", "CCbor"]),
@@ -105,6 +106,7 @@ let package = Package(
         .testTarget(
             name: "KeyBridgeRegistrationTests",
             dependencies: [
+                "KeyBridgeTestSupport",
                 "KeyBridgeRegistration", "KeyBridgeCBOR", "KeyBridgeOATH", "KeyBridgeFIDO",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -113,6 +115,7 @@ let package = Package(
         .testTarget(
             name: "KeyBridgeEnrollmentTests",
             dependencies: [
+                "KeyBridgeTestSupport",
                 "KeyBridgeEnrollment", "KeyBridgeCBOR",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -120,6 +123,7 @@ let package = Package(
         .testTarget(
             name: "KeyBridgeIntegrationTests",
             dependencies: [
+                "KeyBridgeTestSupport",
                 "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2", "KeyBridgePCSC", "KeyBridgeOATH",
                 "KeyBridgeRegistration", "KeyBridgeEnrollment",
                 .product(name: "Crypto", package: "swift-crypto"),
