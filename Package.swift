@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KeyBridgeAuthenticator", targets: ["KeyBridgeAuthenticator"]),
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
         .library(name: "KeyBridgeEnrollment", targets: ["KeyBridgeEnrollment"]),
+        .library(name: "KeyBridgeServer", targets: ["KeyBridgeServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // MARK: C shims (Debian packages, found through pkg-config)
@@ -83,13 +85,20 @@ let package = Package(
             dependencies: ["KeyBridgeFIDO", "KeyBridgeRegistration", "KeyBridgeCBOR"]),
 
         // MARK: Interfaces
+        .target(
+            name: "KeyBridgeServer",
+            dependencies: [
+                "KeyBridgeRegistration",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .executableTarget(
             name: "keybridge",
             dependencies: [
                 "KeyBridgeFIDO", "KeyBridgeAuthenticator", "KeyBridgeVirtualCard", "KeyBridgeOATH", "KeyBridgePCSC",
-                "KeyBridgeRegistration", "KeyBridgeEnrollment",
+                "KeyBridgeRegistration", "KeyBridgeEnrollment", "KeyBridgeServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]),
 
         // MARK: Tests

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import KeyBridgeRegistration
+import Logging
+
+/// `keybridge serve`: the directory as an HTTP service in Microsoft Graph's shapes. Every rule
+/// is the registration module's; this target parses requests, calls it, and renders Graph JSON.
+/// Nothing lives in the process that another server sharing the directory would need (rate-limit
+/// buckets aside, which are per server by design).
+public enum KeyBridgeServer {
+    /// How the server listens and limits callers.
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        /// Requests per second per client address, and the burst allowed.
+        public var rateLimit: (perSecond: Double, burst: Double)
+
+        public init(host: String = "127.0.0.1", port: Int = 8080, rateLimit: (perSecond: Double, burst: Double) = (50, 200)) {
+            self.host = host
+            self.port = port
+            self.rateLimit = rateLimit
+        }
+    }
+
+    /// The router: `/healthz` open, everything else behind a bearer token.
+    public static func router(service: RegistrationService, configuration: Configuration) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: GraphErrorMiddleware())
+        router.add(middleware: RateLimiter(perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst))
+        HealthRoutes(service: service).register(on: router)
+        for prefix in ["", "v1.0", "beta"] {
+            let api = (prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))).add(middleware: BearerAuthenticator(service: service))
+            AuthenticationMethodsRoutes(service: service).register(on: api)
+            TemporaryAccessPassRoutes(service: service).register(on: api)
+        }
+        return router
+    }
+
+    /// The application, ready for `runService()` (which stops gracefully on SIGINT/SIGTERM).
+    /// `onRunning` receives the bound port (useful with port 0).
+    public static func application(
+        service: RegistrationService, configuration: Configuration, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(service: service, configuration: configuration),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "keybridge"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import KeyBridgeRegistration
+
+/// `/users/{id|upn}/authentication/temporaryAccessPassMethods`: issue, list, read, delete.
+struct TemporaryAccessPassRoutes {
+    let service: RegistrationService
+
+    func register(on group: RouterGroup<APIRequestContext>) {
+        let passes = group.group("users/:user/authentication/temporaryAccessPassMethods")
+        passes.get { request, context in try await list(request, context) }
+        passes.get(":pass") { request, context in try await read(request, context) }
+        passes.post { request, context in try await issue(request, context) }
+        passes.delete(":pass") { request, context in try await delete(request, context) }
+    }
+
+    private func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .read)
+        let lifetime = try await service.configuration(target.tenant).methods.temporaryAccessPassLifetime
+        let items = try await service.store.passes(upn: target.user.upn, tenant: target.tenant)
+            .map { GraphJSON.temporaryAccessPass($0, lifetime: lifetime) }
+        return GraphJSON.collection(items, context: "users('\(target.user.objectID)')/authentication/temporaryAccessPassMethods")
+    }
+
+    private func read(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .read)
+        let id = try context.parameters.require("pass")
+        let lifetime = try await service.configuration(target.tenant).methods.temporaryAccessPassLifetime
+        guard let pass = try await service.store.passes(upn: target.user.upn, tenant: target.tenant).first(where: { $0.id == id }) else {
+            throw GraphError.notFound("No Temporary Access Pass \(id).")
+        }
+        return GraphJSON.response(GraphJSON.temporaryAccessPass(pass, lifetime: lifetime))
+    }
+
+    /// Issues a pass with the tenant's lifetime and one-time setting; the pass is in this response only.
+    private func issue(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage)
+        let issued = try await service.issueTemporaryAccessPass(
+            upn: target.user.upn, tenant: target.tenant, admin: "token:\(target.principal.name)", client: context.client)
+        let lifetime = try await service.configuration(target.tenant).methods.temporaryAccessPassLifetime
+        return GraphJSON.response(
+            GraphJSON.temporaryAccessPass(issued.record, issued: Date(), lifetime: lifetime, text: issued.pass), status: .created)
+    }
+
+    private func delete(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage)
+        let id = try context.parameters.require("pass")
+        try await service.deleteTemporaryAccessPass(
+            id: id, upn: target.user.upn, tenant: target.tenant, admin: "token:\(target.principal.name)", client: context.client)
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""An independent client of `keybridge serve`'s Graph-shaped API: requests for HTTP, python-fido2 over
+PC/SC (pyscard) for the key, py_webauthn to verify what the key made. It registers a FIDO2 key for a
+user on an admin's behalf, exactly as on-behalf provisioning scripts written for Microsoft Graph do:
+
+  graph_client.py register BASE_URL TOKEN UPN READER_SUBSTRING ORIGIN [--name NAME] [--timeout-minutes N]
+
+Prints one JSON object: the HTTP statuses and bodies of each step and py_webauthn's verdict.
+"""
+import base64
+import json
+import sys
+
+import requests
+import webauthn
+from fido2.client import DefaultClientDataCollector, Fido2Client, UserInteraction
+from fido2.pcsc import CtapPcscDevice
+from fido2.webauthn import PublicKeyCredentialCreationOptions
+
+
+class Interaction(UserInteraction):
+    def prompt_up(self):
+        pass
+
+    def request_pin(self, permissions, rp_id):
+        return None
+
+    def request_uv(self, permissions, rp_id):
+        return True
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def open_device(reader_substring):
+    for device in CtapPcscDevice.list_devices(reader_substring):
+        return device
+    raise SystemExit(json.dumps({"ok": False, "error": f"no FIDO card on a reader matching {reader_substring!r}"}))
+
+
+def register(base, token, upn, reader, origin, name, minutes):
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    result = {"ok": False}
+    url = f"{base}/users/{upn}/authentication/fido2Methods"
+    options_response = session.get(f"{url}/creationOptions(challengeTimeoutInMinutes={minutes})", timeout=30)
+    result["optionsStatus"] = options_response.status_code
+    if options_response.status_code != 200:
+        result["optionsBody"] = options_response.json()
+        return result
+    public_key = options_response.json()["publicKey"]
+    options = PublicKeyCredentialCreationOptions.from_dict(public_key)
+    client = Fido2Client(open_device(reader), DefaultClientDataCollector(origin), user_interaction=Interaction())
+    registration = client.make_credential(options)
+    credential = dict(registration)
+    body = {
+        "displayName": name,
+        "publicKeyCredential": {
+            "id": credential["id"],
+            "response": {
+                "clientDataJSON": credential["response"]["clientDataJSON"],
+                "attestationObject": credential["response"]["attestationObject"],
+            },
+            "clientExtensionResults": {},
+        },
+    }
+    # py_webauthn, independently of keybridge, checks the key's registration against the options.
+    verified = webauthn.verify_registration_response(
+        credential=credential,
+        expected_challenge=b64url_decode(public_key["challenge"]),
+        expected_origin=origin,
+        expected_rp_id=public_key["rp"]["id"],
+        require_user_verification=False,
+    )
+    result["pyWebauthnCredentialId"] = base64.urlsafe_b64encode(verified.credential_id).decode().rstrip("=")
+    post = session.post(url, json=body, timeout=30)
+    result["postStatus"] = post.status_code
+    result["postBody"] = post.json()
+    listing = session.get(f"{base}/users/{upn}/authentication/methods", timeout=30)
+    result["methodsStatus"] = listing.status_code
+    result["methods"] = listing.json().get("value", [])
+    # Posting the same registration again must be refused: its challenge was used.
+    replay = session.post(url, json=body, timeout=30)
+    result["replayStatus"] = replay.status_code
+    result["replayBody"] = replay.json()
+    result["ok"] = post.status_code == 201
+    return result
+
+
+def main():
+    if len(sys.argv) < 7 or sys.argv[1] != "register":
+        raise SystemExit(__doc__)
+    base, token, upn, reader, origin = sys.argv[2:7]
+    name = sys.argv[sys.argv.index("--name") + 1] if "--name" in sys.argv else "Security key"
+    minutes = int(sys.argv[sys.argv.index("--timeout-minutes") + 1]) if "--timeout-minutes" in sys.argv else 5
+    print(json.dumps(register(base, token, upn, reader, origin, name, minutes)))
+
+
+if __name__ == "__main__":
+    main()
