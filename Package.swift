@@ -90,7 +90,8 @@ let package = Package(
             dependencies: [
                 "KeyBridgeRegistration",
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ]),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(
             name: "keybridge",
             dependencies: [

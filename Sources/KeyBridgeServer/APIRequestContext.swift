@@ -26,6 +26,12 @@ public struct APIRequestContext: RequestContext {
         return principal
     }
 
+    /// A path parameter, percent-decoded (`alice%40contoso.com` is `alice@contoso.com`).
+    func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
     /// Where the request comes from, for the access rule and the audit log.
     var client: ClientContext { ClientContext(address: clientAddress) }
 }

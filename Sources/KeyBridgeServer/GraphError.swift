@@ -11,6 +11,8 @@ struct GraphError: Error, HTTPResponseError {
     var message: String
     /// keybridge's own stable name for the refusal (``RegistrationError/code``), when there is one.
     var innerCode: String?
+    /// The methods a path serves, for 405 answers.
+    var allow: String?
 
     static let unauthenticated = GraphError(
         status: .unauthorized, code: "InvalidAuthenticationToken",
@@ -50,19 +52,26 @@ struct GraphError: Error, HTTPResponseError {
         }
     }
 
-    init(status: HTTPResponse.Status, code: String, message: String, innerCode: String? = nil) {
+    init(status: HTTPResponse.Status, code: String, message: String, innerCode: String? = nil, allow: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.innerCode = innerCode
+        self.allow = allow
     }
 
-    var headers: HTTPFields { [.contentType: "application/json"] }
+    var headers: HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let allow { fields[.allow] = allow }
+        return fields
+    }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var inner: [String: Any] = ["date": GraphJSON.dateTime(Date())]
         if let innerCode { inner["code"] = innerCode }
         let body: [String: Any] = ["error": ["code": code, "message": message, "innerError": inner]]
-        return GraphJSON.response(body, status: status)
+        var response = GraphJSON.response(body, status: status)
+        if let allow { response.headers[.allow] = allow }
+        return response
     }
 }

@@ -29,7 +29,13 @@ struct GraphErrorMiddleware: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             log(request, context, status: error.status.code, start: start)
-            throw GraphError(status: error.status, code: error.status.code == 413 ? "requestTooLarge" : "badRequest", message: error.body ?? error.status.reasonPhrase)
+            let code = switch error.status.code {
+            case 404: "itemNotFound"
+            case 405: "methodNotAllowed"
+            case 413: "requestTooLarge"
+            default: "badRequest"
+            }
+            throw GraphError(status: error.status, code: code, message: error.body ?? error.status.reasonPhrase)
         }
     }
 

@@ -19,6 +19,9 @@ struct AuthenticationMethodsRoutes {
         methods.get("fido2Methods/:item") { request, context in try await fido2Item(request, context) }
         methods.post("fido2Methods") { request, context in try await addFIDO2(request, context) }
         methods.delete("fido2Methods/:item") { request, context in try await deleteFIDO2(request, context) }
+        for path in ["methods"] + Self.collections.map(\.0) { methods.refuseMethods(on: RouterPath(path), except: [.get]) }
+        methods.refuseMethods(on: "fido2Methods", except: [.get, .post])
+        methods.refuseMethods(on: "fido2Methods/:item", except: [.get, .delete])
     }
 
     /// Read-only collections of one Graph type each.
@@ -47,7 +50,7 @@ struct AuthenticationMethodsRoutes {
 
     /// `fido2Methods/{id}` or `fido2Methods/creationOptions(challengeTimeoutInMinutes={n})`.
     private func fido2Item(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let item = try context.parameters.require("item")
+        let item = try context.pathParameter("item")
         if item.hasPrefix("creationOptions") { return try await creationOptions(request, context, item: item) }
         let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .read)
         guard let method = try await service.store.methods(upn: target.user.upn, tenant: target.tenant)
@@ -99,7 +102,7 @@ struct AuthenticationMethodsRoutes {
 
     private func deleteFIDO2(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage)
-        let id = try context.parameters.require("item")
+        let id = try context.pathParameter("item")
         guard try await service.store.methods(upn: target.user.upn, tenant: target.tenant)
             .contains(where: { $0.id == id && $0.kind == .fido2SecurityKey })
         else { throw GraphError.notFound("No FIDO2 method \(id).") }

@@ -14,7 +14,7 @@ struct ResolvedUser {
         _ request: Request, context: APIRequestContext, service: RegistrationService, scope: APIScope
     ) async throws -> ResolvedUser {
         let principal = try context.requirePrincipal()
-        let key = try context.parameters.require("user")
+        let key = try context.pathParameter("user")
         let user: DirectoryUser?
         if key.contains("@") {
             user = try await service.store.user(upn: key)
