@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KeyBridgeAuthenticator", targets: ["KeyBridgeAuthenticator"]),
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
         .library(name: "KeyBridgeEnrollment", targets: ["KeyBridgeEnrollment"]),
+        .library(name: "KeyBridgeRegistrationPostgres", targets: ["KeyBridgeRegistrationPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // MARK: C shims (Debian packages, found through pkg-config)
@@ -79,6 +81,12 @@ let package = Package(
             ],
             resources: [.process("Resources")]),
         .target(
+            name: "KeyBridgeRegistrationPostgres",
+            dependencies: [
+                "KeyBridgeRegistration",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+        .target(
             name: "KeyBridgeEnrollment",
             dependencies: ["KeyBridgeFIDO", "KeyBridgeRegistration", "KeyBridgeCBOR"]),
 
@@ -109,6 +117,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
+        .testTarget(
+            name: "KeyBridgeStoreContractTests",
+            dependencies: [
+                "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeAuthenticator", "KeyBridgeFIDO",
+                "KeyBridgeCBOR",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(
             name: "KeyBridgeEnrollmentTests",
