@@ -126,50 +126,46 @@ enum PostgresMigrations {
     /// Applies the missing migrations in one transaction under the migration lock; returns the
     /// version in place afterwards.
     static func run(on connection: PostgresConnection) async throws -> Int {
-        let logger = PostgresRegistrationStore.silent
-        try await connection.query("BEGIN", logger: logger)
+        try await connection.run("BEGIN")
         do {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(AdvisoryLock.migrations))", logger: logger)
-            try await connection.query(
+            try await connection.run("SELECT pg_advisory_xact_lock(\(AdvisoryLock.migrations))")
+            try await connection.run(
                 """
                 CREATE TABLE IF NOT EXISTS keybridge_schema_migrations (
                     version INTEGER PRIMARY KEY,
                     name TEXT NOT NULL,
                     applied DOUBLE PRECISION NOT NULL)
-                """, logger: logger)
+                """)
             var applied: Set<Int> = []
-            for row in try await connection.query("SELECT version FROM keybridge_schema_migrations", logger: logger).collect() {
+            for row in try await connection.run("SELECT version FROM keybridge_schema_migrations") {
                 applied.insert(try row.decode(Int.self))
             }
             for migration in all where !applied.contains(migration.version) {
                 for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.run(PostgresQuery(unsafeSQL: statement))
                 }
-                try await connection.query(
+                try await connection.run(
                     """
                     INSERT INTO keybridge_schema_migrations (version, name, applied)
                     VALUES (\(migration.version), \(migration.name), \(Date().timeIntervalSince1970))
-                    """, logger: logger)
+                    """)
                 applied.insert(migration.version)
             }
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.run("COMMIT")
             return applied.max() ?? 0
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.run("ROLLBACK")
             throw error
         }
     }
 
     /// The highest applied version; 0 when the database has no keybridge schema.
     static func version(on connection: PostgresConnection) async throws -> Int {
-        let logger = PostgresRegistrationStore.silent
-        let exists = try await connection.query(
-            "SELECT to_regclass('keybridge_schema_migrations') IS NOT NULL", logger: logger
-        ).collect()
+        let exists = try await connection.run(
+            "SELECT to_regclass('keybridge_schema_migrations') IS NOT NULL")
         guard try exists.first?.decode(Bool.self) == true else { return 0 }
-        let rows = try await connection.query(
-            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM keybridge_schema_migrations", logger: logger
-        ).collect()
+        let rows = try await connection.run(
+            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM keybridge_schema_migrations")
         return try rows.first?.decode(Int.self) ?? 0
     }
 }

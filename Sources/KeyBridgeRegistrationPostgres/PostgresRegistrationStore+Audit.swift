@@ -39,12 +39,12 @@ extension PostgresRegistrationStore {
 
     /// Appends inside the caller's transaction; the lock is held until it commits.
     static func insertAudit(_ event: AuditEvent, document: String, on connection: PostgresConnection) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(AdvisoryLock.auditAppend), 0)", logger: silent)
-        try await connection.query(
+        try await connection.run("SELECT pg_advisory_xact_lock(\(AdvisoryLock.auditAppend), 0)")
+        try await connection.run(
             """
             INSERT INTO audit (tenant, upn, action, failure, time, document)
             VALUES (\(event.tenant), \(event.upn), \(event.action), \(event.outcome == .failure), \(epoch(event.time)),
                     \(document)::jsonb)
-            """, logger: silent)
+            """)
     }
 }

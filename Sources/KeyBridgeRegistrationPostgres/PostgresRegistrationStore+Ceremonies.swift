@@ -13,12 +13,12 @@ extension PostgresRegistrationStore {
         let now = Self.epoch(Date())
         try await transaction("cannot save a challenge for \(upn) in \(tenant)") { connection in
             // Challenges never answered would pile up: drop the expired ones with each new one.
-            try await connection.query("DELETE FROM challenges WHERE expires < \(now)", logger: Self.silent)
-            try await connection.query(
+            try await connection.run("DELETE FROM challenges WHERE expires < \(now)")
+            try await connection.run(
                 """
                 INSERT INTO challenges (challenge, tenant, upn, expires, ceremony)
                 VALUES (\(Self.bytes(challenge)), \(tenant), \(upn), \(Self.epoch(expires)), \(ceremony.map(Self.bytes)))
-                """, logger: Self.silent)
+                """)
         }
     }
 

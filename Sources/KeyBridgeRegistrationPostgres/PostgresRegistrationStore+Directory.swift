@@ -42,15 +42,14 @@ extension PostgresRegistrationStore {
         for tenant in [user.homeTenant] + user.guestTenants where !memberships.contains(tenant) { memberships.append(tenant) }
         try await transaction("cannot save user \(user.upn)") { connection in
             // The upsert locks the user's row: a concurrent save of the same user waits here.
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO users (upn, home_tenant, document) VALUES (\(user.upn), \(user.homeTenant), \(json)::jsonb)
                 ON CONFLICT (upn) DO UPDATE SET home_tenant = excluded.home_tenant, document = excluded.document
-                """, logger: Self.silent)
-            try await connection.query("DELETE FROM user_tenants WHERE upn = \(user.upn)", logger: Self.silent)
-            try await connection.query(
-                "INSERT INTO user_tenants (tenant, upn) SELECT unnest(\(memberships)::text[]), \(user.upn)",
-                logger: Self.silent)
+                """)
+            try await connection.run("DELETE FROM user_tenants WHERE upn = \(user.upn)")
+            try await connection.run(
+                "INSERT INTO user_tenants (tenant, upn) SELECT unnest(\(memberships)::text[]), \(user.upn)")
         }
     }
 

@@ -26,19 +26,17 @@ extension PostgresRegistrationStore {
         try await transaction("cannot add a \(kind.rawValue) method for \(upn) in \(tenant)") { connection in
             try await Self.lockUser(upn: upn, tenant: tenant, on: connection)
             if let maximum = kind.maximumPerUser {
-                let counted = try await connection.query(
-                    "SELECT COUNT(*) FROM methods WHERE tenant = \(tenant) AND upn = \(upn) AND kind = \(kind.rawValue)",
-                    logger: Self.silent
-                ).collect()
+                let counted = try await connection.run(
+                    "SELECT COUNT(*) FROM methods WHERE tenant = \(tenant) AND upn = \(upn) AND kind = \(kind.rawValue)")
                 let count = try counted.first?.decode(Int.self) ?? 0
                 if count >= maximum { throw RegistrationError.limitReached(kind, maximum: maximum) }
             }
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO methods (id, tenant, upn, kind, display_value, friendly_name, is_default, created, secret)
                 VALUES (\(method.id), \(tenant), \(upn), \(kind.rawValue), \(method.displayValue), \(method.friendlyName),
                         false, \(Self.epoch(method.created)), \(secret))
-                """, logger: Self.silent)
+                """)
         }
         return method
     }
@@ -78,7 +76,7 @@ extension PostgresRegistrationStore {
             "cannot add a security key for \(registration.upn) in \(registration.tenant)", uniqueViolation: .duplicateCredential
         ) { connection in
             // A concurrent insert of the same credential makes this one wait, then do nothing.
-            let inserted = try await connection.query(
+            let inserted = try await connection.run(
                 """
                 INSERT INTO methods (id, tenant, upn, kind, display_value, friendly_name, is_default, created,
                                      fido2, credential_id, sign_count)
@@ -86,8 +84,7 @@ extension PostgresRegistrationStore {
                         \(method.displayValue), \(method.friendlyName), false, \(Self.epoch(method.created)),
                         \(document)::jsonb, \(credentialID), \(Int64(record.signCount)))
                 ON CONFLICT (tenant, credential_id) DO NOTHING RETURNING id
-                """, logger: Self.silent
-            ).collect()
+                """)
             if inserted.isEmpty { throw RegistrationError.duplicateCredential }
             try await Self.insertAudit(audit, document: auditDocument, on: connection)
         }
@@ -113,15 +110,13 @@ extension PostgresRegistrationStore {
     public func setDefault(id: String, upn: String, tenant: String) async throws(RegistrationError) {
         try await transaction("cannot make method \(id) the default") { connection in
             try await Self.lockUser(upn: upn, tenant: tenant, on: connection)
-            let found = try await connection.query(
-                "SELECT id FROM methods WHERE id = \(id) AND upn = \(upn) AND tenant = \(tenant)", logger: Self.silent
-            ).collect()
+            let found = try await connection.run(
+                "SELECT id FROM methods WHERE id = \(id) AND upn = \(upn) AND tenant = \(tenant)")
             if found.isEmpty { throw RegistrationError.methodNotFound(id) }
             // Clear first: methods_one_default allows one default per user and tenant at any moment.
-            try await connection.query(
-                "UPDATE methods SET is_default = false WHERE tenant = \(tenant) AND upn = \(upn) AND is_default AND id <> \(id)",
-                logger: Self.silent)
-            try await connection.query("UPDATE methods SET is_default = true WHERE id = \(id)", logger: Self.silent)
+            try await connection.run(
+                "UPDATE methods SET is_default = false WHERE tenant = \(tenant) AND upn = \(upn) AND is_default AND id <> \(id)")
+            try await connection.run("UPDATE methods SET is_default = true WHERE id = \(id)")
         }
     }
 
@@ -145,9 +140,8 @@ extension PostgresRegistrationStore {
     /// Takes the transaction-scoped lock of one user's methods in one tenant: concurrent adds and
     /// default changes for the same user, on any server, wait for each other.
     static func lockUser(upn: String, tenant: String, on connection: PostgresConnection) async throws {
-        try await connection.query(
-            "SELECT pg_advisory_xact_lock(\(AdvisoryLock.userMethods), hashtext(\(tenant) || '/' || \(upn)))",
-            logger: silent)
+        try await connection.run(
+            "SELECT pg_advisory_xact_lock(\(AdvisoryLock.userMethods), hashtext(\(tenant) || '/' || \(upn)))")
     }
 
     /// The public model types have no public initializers: they are built through their Codable form.

@@ -104,13 +104,13 @@ public final class PostgresRegistrationStore: RegistrationStore {
             attempt += 1
             do {
                 return try await client.withConnection { connection in
-                    try await connection.query("BEGIN", logger: Self.silent)
+                    try await connection.run("BEGIN")
                     do {
                         let value = try await body(connection)
-                        try await connection.query("COMMIT", logger: Self.silent)
+                        try await connection.run("COMMIT")
                         return value
                     } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: Self.silent)
+                        _ = try? await connection.run("ROLLBACK")
                         throw error
                     }
                 }
@@ -174,6 +174,10 @@ public final class PostgresRegistrationStore: RegistrationStore {
                 return .store("\(what): \(error.code)\(underlying)")
             }
         }
+        if "\(error)".contains("poolShutdown") {
+            // ConnectionPoolError lives in a module postgres-nio does not export.
+            return .store("\(what): the store was shut down")
+        }
         if let error = error as? PostgresDecodingError {
             return .store("\(what): column \(error.columnName) cannot be read as \(error.targetType) (\(error.code))")
         }
@@ -223,7 +227,8 @@ public final class PostgresRegistrationStore: RegistrationStore {
         }
     }
 
-    static func bytes(_ value: [UInt8]) -> Data { Data(value) }
+    /// A BYTEA parameter (a ByteBuffer binds without throwing).
+    static func bytes(_ value: [UInt8]) -> ByteBuffer { ByteBuffer(bytes: value) }
 
     static func int64(_ value: UInt64, _ what: String) throws(RegistrationError) -> Int64 {
         guard let result = Int64(exactly: value) else { throw .invalidInput("\(what) \(value) is out of range") }
@@ -239,4 +244,13 @@ enum AdvisoryLock {
     static let auditAppend: Int32 = 0x4B42_0002
     /// Schema migrations (`pg_advisory_xact_lock(bigint)`, outside the two-key space).
     static let migrations: Int64 = 0x4B42_4D49_4752_4154
+}
+
+extension PostgresConnection {
+    /// Runs one statement and reads every row it returns (so an error that comes after the first
+    /// row is thrown here, not lost with a discarded sequence). Nothing is logged.
+    @discardableResult
+    func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await self.query(query, logger: PostgresRegistrationStore.silent).collect()
+    }
 }
