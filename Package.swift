@@ -103,6 +103,7 @@ let package = Package(
             ]),
 
         // MARK: Tests
+        .target(name: "KeyBridgeTestSupport", path: "Tests/KeyBridgeTestSupport"),
         .testTarget(
             name: "KeyBridgeCBORTests",
             dependencies: ["KeyBridgeCBOR", "CCbor"]),
@@ -115,6 +116,7 @@ let package = Package(
         .testTarget(
             name: "KeyBridgeRegistrationTests",
             dependencies: [
+                "KeyBridgeTestSupport",
                 "KeyBridgeRegistration", "KeyBridgeCBOR", "KeyBridgeOATH", "KeyBridgeFIDO",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -131,6 +133,7 @@ let package = Package(
         .testTarget(
             name: "KeyBridgeEnrollmentTests",
             dependencies: [
+                "KeyBridgeTestSupport",
                 "KeyBridgeEnrollment", "KeyBridgeCBOR",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -138,6 +141,7 @@ let package = Package(
         .testTarget(
             name: "KeyBridgeIntegrationTests",
             dependencies: [
+                "KeyBridgeTestSupport",
                 "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2", "KeyBridgePCSC", "KeyBridgeOATH",
                 "KeyBridgeRegistration", "KeyBridgeEnrollment",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -39,7 +39,7 @@ public struct KeyEnrollment: Sendable {
         let info: DeviceInfo
         var minimumSet: Int?
         do {
-            options = try session.beginFIDO2Registration()
+            options = try await session.beginFIDO2Registration()
         } catch {
             throw fail(.directory(error))
         }
@@ -91,7 +91,7 @@ public struct KeyEnrollment: Sendable {
         do {
             try Self.checkCancellation()
             progress(.verifying)
-            method = try await session.completeFIDO2Registration(response, options: options, friendlyName: friendlyName)
+            method = try await session.completeFIDO2Registration(response, friendlyName: friendlyName)
         } catch {
             let cause: EnrollmentFailure.Cause = (error as? RegistrationError).map { .directory($0) } ?? .cancelled
             throw fail(cause, await undoCredential(response, resident: options.residentKey, pin: plan.pin))
@@ -103,7 +103,7 @@ public struct KeyEnrollment: Sendable {
             progress(.forcingPINChange)
             let key = self.key
             if let error = await Self.shielded({ () async throws(KeyBridgeError) in try await key.forcePINChange(pin: plan.pin) }) {
-                try? session.delete(methodID: method.id)
+                try? await session.delete(methodID: method.id)
                 throw fail(.key(error), await undoCredential(response, resident: options.residentKey, pin: plan.pin))
             }
             forced = true

@@ -10,7 +10,7 @@ public enum KeySignIn {
         key: SecurityKey, service: RegistrationService, upn: String, tenant: String, pin: String?,
         timeout: Duration = .seconds(30), onTouchNeeded: (@Sendable () -> Void)? = nil
     ) async throws -> MFAProof {
-        let options = try service.fido2SignInOptions(upn: upn, tenant: tenant)
+        let options = try await service.fido2SignInOptions(upn: upn, tenant: tenant)
         var request = GetAssertionRequest(
             relyingPartyID: options.relyingPartyID, clientData: .challenge(options.challenge, origin: options.origin))
         request.allowCredentials = options.allowCredentials

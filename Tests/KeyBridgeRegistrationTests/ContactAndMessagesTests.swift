@@ -1,16 +1,17 @@
 import Foundation
 import KeyBridgeRegistration
+import KeyBridgeTestSupport
 import XCTest
 
 /// Phone and e-mail verified by one-time codes sent through the outbox, and the message catalog
 /// chosen by language code.
 final class ContactAndMessagesTests: XCTestCase {
-    func testPhoneIsAddedOnlyWithTheCodeFromTheOutbox() throws {
+    func testPhoneIsAddedOnlyWithTheCodeFromTheOutbox() async throws {
         let outbox = NSTemporaryDirectory() + "kb-outbox-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: outbox) }
-        let service = try Directory.service(Directory.configuration(enabled: [.phone, .email]))
-        let session = try ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
-        let pending = try session.beginContact(
+        let service = try await Directory.service(Directory.configuration(enabled: [.phone, .email]))
+        let session = try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
+        let pending = try await session.beginContact(
             .phone, destination: "+1 555 0100", delivery: OutboxDelivery(path: outbox), catalog: MessageCatalog(language: "de"))
         let line = try XCTUnwrap(try String(contentsOfFile: outbox, encoding: .utf8).split(separator: "\n").last)
         let entry = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
@@ -20,9 +21,9 @@ final class ContactAndMessagesTests: XCTestCase {
         XCTAssertTrue(message.hasPrefix("Ihr Bestätigungscode"), "the message is in the chosen language: \(message)")
         let code = try XCTUnwrap(message.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") }).dropLast()
 
-        XCTAssertThrowsError(try session.completeContact(pending, code: code == "000000" ? "111111" : "000000"))
-        XCTAssertTrue(try session.methods().isEmpty, "a wrong code stores nothing")
-        let phone = try session.completeContact(pending, code: String(code))
+        await XCTAssertThrowsErrorAsync(try await session.completeContact(pending, code: code == "000000" ? "111111" : "000000"))
+        await XCTAssertTrueAsync(try await session.methods().isEmpty, "a wrong code stores nothing")
+        let phone = try await session.completeContact(pending, code: String(code))
         XCTAssertEqual(phone.kind, .phone)
         XCTAssertEqual(phone.displayValue, "+1 555 0100")
     }

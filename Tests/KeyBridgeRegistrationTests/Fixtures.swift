@@ -23,11 +23,11 @@ enum Directory {
     static func service(
         _ configuration: TenantConfiguration = configuration(), resource: TenantConfiguration? = nil,
         users: [DirectoryUser] = [alice]
-    ) throws -> RegistrationService {
+    ) async throws -> RegistrationService {
         let store = try SQLiteRegistrationStore()
-        try store.save(tenant: Tenant(id: "contoso", name: "Contoso"))
-        try store.save(tenant: Tenant(id: "fabrikam", name: "Fabrikam"))
-        for user in users { try store.save(user: user) }
+        try await store.save(tenant: Tenant(id: "contoso", name: "Contoso"))
+        try await store.save(tenant: Tenant(id: "fabrikam", name: "Fabrikam"))
+        for user in users { try await store.save(user: user) }
         return RegistrationService(
             store: store, configurations: ["contoso": configuration, "fabrikam": resource ?? configuration])
     }

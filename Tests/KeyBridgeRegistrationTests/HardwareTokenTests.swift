@@ -1,6 +1,7 @@
 import Foundation
 import KeyBridgeOATH
 import KeyBridgeRegistration
+import KeyBridgeTestSupport
 import XCTest
 
 /// Hardware tokens: admin CSV import with row-level errors, activation by serial + current code,
@@ -8,8 +9,8 @@ import XCTest
 final class HardwareTokenTests: XCTestCase {
     let secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
-    func testCSVImportReportsBadRowsAndImportsNothingFromThem() throws {
-        let service = try Directory.service(Directory.configuration(enabled: [.hardwareToken]))
+    func testCSVImportReportsBadRowsAndImportsNothingFromThem() async throws {
+        let service = try await Directory.service(Directory.configuration(enabled: [.hardwareToken]))
         let csv = """
             upn,serial number,secret key,time interval,manufacturer,model
             alice@contoso.com,SN-100,\(secret),30,Contoso,OTP c200
@@ -20,7 +21,7 @@ final class HardwareTokenTests: XCTestCase {
             alice@contoso.com,SN-104,\(secret),60
             "alice@contoso.com","SN-105","\(secret)","60","Contoso, Inc.","OTP c300"
             """
-        let report = try service.importHardwareTokens(csv: csv, tenant: "contoso", admin: "admin", client: Directory.office)
+        let report = try await service.importHardwareTokens(csv: csv, tenant: "contoso", admin: "admin", client: Directory.office)
         XCTAssertEqual(report.imported, ["SN-100", "SN-105"])
         XCTAssertEqual(report.errors.map(\.line), [3, 4, 5, 6, 7])
         XCTAssertTrue(report.errors[0].message.contains("no user"))
@@ -28,31 +29,31 @@ final class HardwareTokenTests: XCTestCase {
         XCTAssertTrue(report.errors[2].message.contains("30 or 60"))
         XCTAssertTrue(report.errors[3].message.contains("already"))
         XCTAssertTrue(report.errors[4].message.contains("6 columns"))
-        XCTAssertEqual(try service.store.tokens(tenant: "contoso").map(\.serial), ["SN-100", "SN-105"])
-        XCTAssertEqual(try service.store.token(serial: "SN-105", tenant: "contoso")?.manufacturer, "Contoso, Inc.")
-        XCTAssertThrowsError(try service.importHardwareTokens(csv: "serial,upn\n", tenant: "contoso", admin: "a", client: Directory.office))
+        await XCTAssertEqualAsync(try await service.store.tokens(tenant: "contoso").map(\.serial), ["SN-100", "SN-105"])
+        await XCTAssertEqualAsync(try await service.store.token(serial: "SN-105", tenant: "contoso")?.manufacturer, "Contoso, Inc.")
+        await XCTAssertThrowsErrorAsync(try await service.importHardwareTokens(csv: "serial,upn\n", tenant: "contoso", admin: "a", client: Directory.office))
     }
 
-    func testActivateWithSerialAndCodeThenDeleteReturnsItToInventory() throws {
-        let service = try Directory.service(Directory.configuration(enabled: [.hardwareToken]))
-        _ = try service.importHardwareTokens(
+    func testActivateWithSerialAndCodeThenDeleteReturnsItToInventory() async throws {
+        let service = try await Directory.service(Directory.configuration(enabled: [.hardwareToken]))
+        _ = try await service.importHardwareTokens(
             csv: "upn,serial number,secret key,time interval,manufacturer,model\nalice@contoso.com,SN-7,\(secret),30,Contoso,OTP\n",
             tenant: "contoso", admin: "admin", client: Directory.office)
-        let session = try ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
-        XCTAssertThrowsError(try session.activateHardwareToken(serial: "SN-7", code: "000000"))
-        XCTAssertThrowsError(try session.activateHardwareToken(serial: "SN-8", code: "000000"), "not in inventory")
+        let session = try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
+        await XCTAssertThrowsErrorAsync(try await session.activateHardwareToken(serial: "SN-7", code: "000000"))
+        await XCTAssertThrowsErrorAsync(try await session.activateHardwareToken(serial: "SN-8", code: "000000"), "not in inventory")
         let now = Date()
-        let method = try session.activateHardwareToken(
+        let method = try await session.activateHardwareToken(
             serial: "SN-7", code: OTPGenerator.totp(secret: Base32.decode(secret)!, time: now), now: now)
         XCTAssertEqual(method.kind, .hardwareToken)
-        XCTAssertEqual(try service.store.token(serial: "SN-7", tenant: "contoso")?.activatedMethodID, method.id)
+        await XCTAssertEqualAsync(try await service.store.token(serial: "SN-7", tenant: "contoso")?.activatedMethodID, method.id)
 
         // The token proves MFA like an app; then the user deletes it and it returns to inventory.
-        let reopened = try ManageSession.open(
+        let reopened = try await ManageSession.open(
             service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office,
             proof: .oneTimeCode(methodID: method.id, code: OTPGenerator.totp(secret: Base32.decode(secret)!, time: now.addingTimeInterval(30))))
-        try reopened.delete(methodID: method.id)
-        XCTAssertNil(try service.store.token(serial: "SN-7", tenant: "contoso")?.activatedMethodID)
-        XCTAssertTrue(try reopened.methods().isEmpty)
+        try await reopened.delete(methodID: method.id)
+        await XCTAssertNilAsync(try await service.store.token(serial: "SN-7", tenant: "contoso")?.activatedMethodID)
+        await XCTAssertTrueAsync(try await reopened.methods().isEmpty)
     }
 }

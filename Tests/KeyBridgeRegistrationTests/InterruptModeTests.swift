@@ -1,5 +1,6 @@
 import Foundation
 @testable import KeyBridgeRegistration
+import KeyBridgeTestSupport
 import XCTest
 
 /// Interrupt mode: who must register, what is shown, what may be skipped, when to review.
@@ -59,38 +60,38 @@ final class InterruptModeTests: XCTestCase {
         XCTAssertTrue(Set(with.shownMethods + with.alternatives).contains(.officePhone))
     }
 
-    func testScenarioPartialRegistrationAsksOnlyForWhatIsMissing() throws {
-        let service = try Directory.service()
-        let session = try ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
-        let phone = try session.add(MethodDraft(kind: .phone, displayValue: "+1 555 0100"))
+    func testScenarioPartialRegistrationAsksOnlyForWhatIsMissing() async throws {
+        let service = try await Directory.service()
+        let session = try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
+        let phone = try await session.add(MethodDraft(kind: .phone, displayValue: "+1 555 0100"))
         let decision = InterruptPlanner.decide(user: Directory.alice, configuration: Directory.configuration(), existing: [phone])
         XCTAssertEqual(decision.action, .register)
         XCTAssertEqual(decision.shownMethods, [.authenticatorApp], "MFA is met by the phone; SSPR needs one more")
         XCTAssertEqual(decision.alternatives, [.email], "I want to set up another method")
     }
 
-    func testScenarioSetUpDuringSignInThenNothingMoreIsAsked() throws {
-        let service = try Directory.service()
-        let session = try ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
+    func testScenarioSetUpDuringSignInThenNothingMoreIsAsked() async throws {
+        let service = try await Directory.service()
+        let session = try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
         let plan = InterruptPlanner.decide(user: Directory.alice, configuration: Directory.configuration(), existing: [])
-        for kind in plan.shownMethods { _ = try session.add(MethodDraft(kind: XCTUnwrap(MethodDraft.Kind(kind)), displayValue: "\(kind)")) }
+        for kind in plan.shownMethods { _ = try await session.add(MethodDraft(kind: XCTUnwrap(MethodDraft.Kind(kind)), displayValue: "\(kind)")) }
         let after = InterruptPlanner.decide(
-            user: Directory.alice, configuration: Directory.configuration(), existing: try session.methods(), lastReviewed: Date())
+            user: Directory.alice, configuration: Directory.configuration(), existing: try await session.methods(), lastReviewed: Date())
         XCTAssertEqual(after.action, .none)
     }
 
-    func testReconfirmReviewListsEveryMethodWhenTheIntervalPassed() throws {
-        let service = try Directory.service()
-        let session = try ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
-        _ = try session.add(MethodDraft(kind: .phone, displayValue: "+1 555 0100"))
-        _ = try session.add(MethodDraft(kind: .authenticatorApp, displayValue: "app"))
-        let methods = try session.methods()
+    func testReconfirmReviewListsEveryMethodWhenTheIntervalPassed() async throws {
+        let service = try await Directory.service()
+        let session = try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
+        _ = try await session.add(MethodDraft(kind: .phone, displayValue: "+1 555 0100"))
+        _ = try await session.add(MethodDraft(kind: .authenticatorApp, displayValue: "app"))
+        let methods = try await session.methods()
         let old = Date().addingTimeInterval(-200 * 86_400)
         let decision = InterruptPlanner.decide(
             user: Directory.alice, configuration: Directory.configuration(), existing: methods, lastReviewed: old)
         XCTAssertEqual(decision.action, .review)
         XCTAssertEqual(decision.reviewMethods.count, 2)
-        try session.confirmReview()
-        XCTAssertEqual(try service.store.auditEvents(tenant: "contoso").last?.action, "review")
+        try await session.confirmReview()
+        await XCTAssertEqualAsync(try await service.store.auditEvents(tenant: "contoso").last?.action, "review")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KeyBridgeFIDO
 @testable import KeyBridgeRegistration
+import KeyBridgeTestSupport
 import XCTest
 
 /// Policies as documents (what `keybridge admin policy show|set` prints and reads), kept in the
@@ -71,55 +72,55 @@ final class PolicyDocumentTests: XCTestCase {
             decodingMessage("{\(base), \"authenticationMethods\": {\"fido2\": {\"trustAnchors\": [\"garbage\"]}}}").contains("PEM"))
     }
 
-    func testTenantsKeepTheirPoliciesInTheStoreAndAdminChangesAreAudited() throws {
+    func testTenantsKeepTheirPoliciesInTheStoreAndAdminChangesAreAudited() async throws {
         let store = try SQLiteRegistrationStore()
         let service = RegistrationService(store: store)
         let admin = ClientContext(address: "10.0.0.1")
-        XCTAssertThrowsError(try service.configuration("contoso")) { XCTAssertEqual($0 as? RegistrationError, .tenantNotFound("contoso")) }
-        try service.createTenant(Tenant(id: "contoso", name: "Contoso"), configuration: Directory.configuration(), admin: "it@contoso.com", client: admin)
-        XCTAssertThrowsError(
-            try service.createTenant(Tenant(id: "contoso", name: "Again"), configuration: Directory.configuration(), admin: "it", client: admin)
+        await XCTAssertThrowsErrorAsync(try await service.configuration("contoso")) { XCTAssertEqual($0 as? RegistrationError, .tenantNotFound("contoso")) }
+        try await service.createTenant(Tenant(id: "contoso", name: "Contoso"), configuration: Directory.configuration(), admin: "it@contoso.com", client: admin)
+        await XCTAssertThrowsErrorAsync(
+            try await service.createTenant(Tenant(id: "contoso", name: "Again"), configuration: Directory.configuration(), admin: "it", client: admin)
         ) { XCTAssertEqual($0 as? RegistrationError, .alreadyExists("tenant contoso")) }
-        XCTAssertEqual(try service.configuration("contoso").sspr.methodsRequired, 2)
+        await XCTAssertEqualAsync(try await service.configuration("contoso").sspr.methodsRequired, 2)
 
         var changed = Directory.configuration(ssprRequired: 1)
         changed.access.trustedDevices = ["hr-kiosk-1"]
-        try service.setConfiguration(changed, tenant: "contoso", admin: "it@contoso.com", client: admin)
-        try store.save(tenant: Tenant(id: "contoso", name: "Contoso Ltd"))  // a rename keeps the policies
-        XCTAssertEqual(try service.configuration("contoso").sspr.methodsRequired, 1)
-        XCTAssertEqual(try service.configuration("contoso").access.trustedDevices, ["hr-kiosk-1"])
+        try await service.setConfiguration(changed, tenant: "contoso", admin: "it@contoso.com", client: admin)
+        try await store.save(tenant: Tenant(id: "contoso", name: "Contoso Ltd"))  // a rename keeps the policies
+        await XCTAssertEqualAsync(try await service.configuration("contoso").sspr.methodsRequired, 1)
+        await XCTAssertEqualAsync(try await service.configuration("contoso").access.trustedDevices, ["hr-kiosk-1"])
 
-        XCTAssertThrowsError(
-            try service.addUser(
+        await XCTAssertThrowsErrorAsync(
+            try await service.addUser(
                 DirectoryUser(upn: "bob@contoso.com", displayName: "Bob", homeTenant: "contoso", guestTenants: ["nowhere"]),
                 admin: "it", client: admin)
         ) { XCTAssertEqual($0 as? RegistrationError, .tenantNotFound("nowhere")) }
-        XCTAssertThrowsError(
-            try service.addUser(DirectoryUser(upn: "bob", displayName: "Bob", homeTenant: "contoso"), admin: "it", client: admin)
+        await XCTAssertThrowsErrorAsync(
+            try await service.addUser(DirectoryUser(upn: "bob", displayName: "Bob", homeTenant: "contoso"), admin: "it", client: admin)
         ) { guard case .invalidInput = $0 as? RegistrationError else { return XCTFail("\($0)") } }
-        try service.addUser(DirectoryUser(upn: "bob@contoso.com", displayName: "Bob", homeTenant: "contoso"), admin: "it", client: admin)
-        XCTAssertEqual(try store.users().map(\.upn), ["bob@contoso.com"])
+        try await service.addUser(DirectoryUser(upn: "bob@contoso.com", displayName: "Bob", homeTenant: "contoso"), admin: "it", client: admin)
+        await XCTAssertEqualAsync(try await store.users().map(\.upn), ["bob@contoso.com"])
 
-        let actions = try store.auditEvents(tenant: "contoso").map { "\($0.action):\($0.outcome.rawValue)" }
+        let actions = try await store.auditEvents(tenant: "contoso").map { "\($0.action):\($0.outcome.rawValue)" }
         XCTAssertEqual(
             actions,
             ["tenantAdd:success", "tenantAdd:failure", "policyChange:success", "userAdd:failure", "userAdd:failure", "userAdd:success"])
-        XCTAssertTrue(try store.auditEvents(tenant: "contoso").allSatisfy { $0.actor == .admin && $0.mode == .admin })
+        await XCTAssertTrueAsync(try await store.auditEvents(tenant: "contoso").allSatisfy { $0.actor == .admin && $0.mode == .admin })
     }
 
-    func testWrongCodesAreCountedAcrossProcessesThroughTheStore() throws {
+    func testWrongCodesAreCountedAcrossProcessesThroughTheStore() async throws {
         let path = NSTemporaryDirectory() + "kb-attempts-\(UUID().uuidString).sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let first = AttemptLimiter(store: try SQLiteRegistrationStore(path: path))
-        for _ in 0..<5 { try first.recordFailure("contoso/alice") }
+        for _ in 0..<5 { try await first.recordFailure("contoso/alice") }
         // A second process (here: a second store on the same file) sees the same count.
         let second = AttemptLimiter(store: try SQLiteRegistrationStore(path: path))
-        XCTAssertThrowsError(try second.check("contoso/alice")) {
+        await XCTAssertThrowsErrorAsync(try await second.check("contoso/alice")) {
             guard case .mfaProofRejected(let message) = $0 as? RegistrationError else { return XCTFail("\($0)") }
             XCTAssertTrue(message.contains("too many"))
         }
-        XCTAssertNoThrow(try second.check("contoso/bob"), "limits are per key")
-        try second.reset("contoso/alice")
-        XCTAssertNoThrow(try first.check("contoso/alice"))
+        await XCTAssertNoThrowAsync(try await second.check("contoso/bob"), "limits are per key")
+        try await second.reset("contoso/alice")
+        await XCTAssertNoThrowAsync(try await first.check("contoso/alice"))
     }
 }

@@ -16,8 +16,8 @@ extension ManageSession {
     /// address, in the catalog's language.
     public func beginContact(
         _ kind: MethodKind, destination: String, delivery: any CodeDelivery, catalog: MessageCatalog = MessageCatalog(language: "en")
-    ) throws(RegistrationError) -> PendingContact {
-        try audited("sendCode") { () throws(RegistrationError) -> PendingContact in
+    ) async throws(RegistrationError) -> PendingContact {
+        try await audited("sendCode") { () async throws(RegistrationError) -> PendingContact in
             guard [.phone, .alternatePhone, .officePhone, .email].contains(kind), let draftKind = MethodDraft.Kind(kind) else {
                 throw .cannotRegister(kind)
             }
@@ -38,17 +38,17 @@ extension ManageSession {
     }
 
     /// Adds the phone or address when `code` is the one sent (rate-limited, within 10 minutes).
-    public func completeContact(_ pending: PendingContact, code: String) throws(RegistrationError) -> RegisteredMethod {
-        try audited("register") { () throws(RegistrationError) -> RegisteredMethod in
+    public func completeContact(_ pending: PendingContact, code: String) async throws(RegistrationError) -> RegisteredMethod {
+        try await audited("register") { () async throws(RegistrationError) -> RegisteredMethod in
             let limiterKey = "\(tenant)/\(user.upn)/contact"
-            try service.codeAttempts.check(limiterKey)
+            try await service.codeAttempts.check(limiterKey)
             guard pending.expires > Date() else { throw .challengeExpired }
             let candidate = Array(SHA256.hash(data: Array((pending.destination + code).utf8)))
             guard ConstantTime.equal(candidate, pending.codeHash) else {
-                try service.codeAttempts.recordFailure(limiterKey)
+                try await service.codeAttempts.recordFailure(limiterKey)
                 throw .mfaProofRejected("the code is wrong")
             }
-            return try service.store.addMethod(
+            return try await service.store.addMethod(
                 MethodDraft(kind: pending.draftKind, displayValue: pending.destination), upn: user.upn, tenant: tenant)
         }
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import KeyBridgeFIDO
 
@@ -29,4 +30,34 @@ public struct FIDO2SignInOptions: Codable, Sendable, Equatable {
     /// The user's registered credential ids in this tenant.
     public var allowCredentials: [[UInt8]]
     public var userVerification: Bool
+}
+
+extension FIDO2CreationOptions {
+    /// The user handle for `upn` in `tenant`: stable, and not personally identifying.
+    public static func userHandle(upn: String, tenant: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array("\(tenant)/\(upn)".utf8)))
+    }
+
+    /// The options as the store keeps them beside their challenge.
+    func ceremonyState() throws(RegistrationError) -> [UInt8] {
+        do { return Array(try JSONEncoder().encode(self)) } catch { throw .store("cannot encode the creation options: \(error)") }
+    }
+
+    /// The options a store kept with a challenge; nil when there are none (a sign-in challenge).
+    init?(ceremonyState: [UInt8]?) {
+        guard let ceremonyState, let options = try? JSONDecoder().decode(Self.self, from: Data(ceremonyState)) else { return nil }
+        self = options
+    }
+}
+
+/// The challenge inside a WebAuthn `clientDataJSON`.
+enum ClientDataChallenge {
+    /// The decoded challenge of base64url-encoded client data; nil when it is not JSON or has none.
+    static func extract(base64url clientData: String) -> [UInt8]? {
+        guard let bytes = Base64URL.decode(clientData),
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            let text = object["challenge"] as? String
+        else { return nil }
+        return Base64URL.decode(text)
+    }
 }

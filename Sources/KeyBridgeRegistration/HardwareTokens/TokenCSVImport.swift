@@ -8,9 +8,9 @@ extension RegistrationService {
     /// Imports OATH hardware tokens. Each bad row is reported with its line and reason and
     /// imports nothing; good rows are imported (secrets sealed at rest).
     public func importHardwareTokens(csv: String, tenant: String, admin: String, client: ClientContext)
-        throws(RegistrationError) -> TokenImportReport
+        async throws(RegistrationError) -> TokenImportReport
     {
-        _ = try configuration(tenant)
+        _ = try await configuration(tenant)
         var lines = csv.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
         guard let header = lines.first,
@@ -22,8 +22,8 @@ extension RegistrationService {
         var seen = Set<String>()
         for (index, line) in lines.enumerated().dropFirst() {
             do throws(RegistrationError) {
-                let token = try parseTokenRow(line, tenant: tenant, seen: seen)
-                try store.save(token: token)
+                let token = try await parseTokenRow(line, tenant: tenant, seen: seen)
+                try await store.save(token: token)
                 seen.insert(token.serial)
                 report.imported.append(token.serial)
             } catch {
@@ -31,21 +31,21 @@ extension RegistrationService {
                 report.errors.append(.init(line: index + 1, message: message))
             }
         }
-        try audit(
+        try await audit(
             "importHardwareTokens", tenant: tenant, upn: admin, mode: .admin, client: client, actor: .admin,
             reason: "\(report.imported.count) imported, \(report.errors.count) rejected")
         return report
     }
 
-    private func parseTokenRow(_ line: String, tenant: String, seen: Set<String>) throws(RegistrationError) -> HardwareToken {
+    private func parseTokenRow(_ line: String, tenant: String, seen: Set<String>) async throws(RegistrationError) -> HardwareToken {
         let fields = CSVLine.fields(line).map { $0.trimmingCharacters(in: .whitespaces) }
         guard fields.count == 6 else { throw .malformedResponse("expected 6 columns, found \(fields.count)") }
         let (upn, serial, secretText, intervalText, manufacturer, model) =
             (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
-        guard let user = try store.user(upn: upn) else { throw .malformedResponse("no user \(upn)") }
+        guard let user = try await store.user(upn: upn) else { throw .malformedResponse("no user \(upn)") }
         guard user.isMember(of: tenant) else { throw .malformedResponse("\(upn) is not in tenant \(tenant)") }
         guard !serial.isEmpty else { throw .malformedResponse("the serial number is empty") }
-        guard !seen.contains(serial), try store.token(serial: serial, tenant: tenant) == nil else {
+        guard !seen.contains(serial), try await store.token(serial: serial, tenant: tenant) == nil else {
             throw .malformedResponse("serial \(serial) is already in the inventory")
         }
         guard let secret = Base32.decode(secretText), secret.count >= 10 else {

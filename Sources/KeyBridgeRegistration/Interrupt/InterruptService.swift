@@ -5,31 +5,31 @@ extension RegistrationService {
     /// last review is the last successful `review` in the audit log.
     public func interrupt(
         upn: String, tenant: String, client: ClientContext, resourceRequiresMFA: Bool = false, now: Date = Date()
-    ) throws(RegistrationError) -> InterruptDecision {
-        guard let user = try store.user(upn: upn) else { throw .userNotFound(upn) }
+    ) async throws(RegistrationError) -> InterruptDecision {
+        guard let user = try await store.user(upn: upn) else { throw .userNotFound(upn) }
         guard user.isMember(of: tenant) else { throw .notAMember(tenant: tenant) }
-        let lastReviewed = try store.auditEvents(tenant: tenant)
+        let lastReviewed = try await store.auditEvents(tenant: tenant)
             .last { $0.upn == upn && $0.action == "review" && $0.outcome == .success }?.time
         let decision = InterruptPlanner.decide(
-            user: user, configuration: try configuration(tenant), existing: try store.methods(upn: upn, tenant: tenant),
+            user: user, configuration: try await configuration(tenant), existing: try await store.methods(upn: upn, tenant: tenant),
             resourceRequiresMFA: resourceRequiresMFA, lastReviewed: lastReviewed, now: now)
-        try audit("interrupt", tenant: tenant, upn: upn, mode: .interrupt, client: client, reason: decision.action.rawValue)
+        try await audit("interrupt", tenant: tenant, upn: upn, mode: .interrupt, client: client, reason: decision.action.rawValue)
         return decision
     }
 
     /// Opens the re-confirm review of interrupt mode: like the security-info page it needs MFA (or
     /// a Temporary Access Pass) when the user has an MFA-capable method, and the access rule.
     public func openReview(upn: String, tenant: String, client: ClientContext, proof: MFAProof? = nil)
-        throws(RegistrationError) -> InterruptReview
+        async throws(RegistrationError) -> InterruptReview
     {
-        InterruptReview(session: try ManageSession.admit(self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .interrupt))
+        InterruptReview(session: try await ManageSession.admit(self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .interrupt))
     }
 
     /// Signs someone in to act for the tenant (a kiosk operator): the access rule and an MFA proof
     /// — a one-time code, a security-key assertion or a Temporary Access Pass — always, even
     /// without registered methods. Audited as `signIn` in admin mode.
-    public func signIn(upn: String, tenant: String, client: ClientContext, proof: MFAProof) throws(RegistrationError) -> DirectoryUser {
-        try ManageSession.admit(
+    public func signIn(upn: String, tenant: String, client: ClientContext, proof: MFAProof) async throws(RegistrationError) -> DirectoryUser {
+        try await ManageSession.admit(
             self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .admin, requireProof: true, action: "signIn"
         ).user
     }
@@ -42,8 +42,8 @@ public struct InterruptReview: Sendable {
     let session: ManageSession
 
     /// Every method the user has in this tenant.
-    public func methods() throws(RegistrationError) -> [RegisteredMethod] { try session.methods() }
+    public func methods() async throws(RegistrationError) -> [RegisteredMethod] { try await session.methods() }
 
     /// The user confirms their info is current; the re-confirm clock starts again.
-    public func confirm() throws(RegistrationError) { try session.confirmReview() }
+    public func confirm() async throws(RegistrationError) { try await session.confirmReview() }
 }

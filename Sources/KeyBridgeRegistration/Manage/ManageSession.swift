@@ -14,23 +14,38 @@ public final class ManageSession: Sendable {
     let configuration: TenantConfiguration
     /// `manage` for the security-info page; `interrupt` only inside an ``InterruptReview``.
     let mode: AuditEvent.Mode
+    /// Who acts: the user, or an admin (an API token) on the user's behalf.
+    public let actor: AuditEvent.Actor
 
     private init(
-        service: RegistrationService, user: DirectoryUser, tenant: String, client: ClientContext, mode: AuditEvent.Mode
-    ) throws(RegistrationError) {
+        service: RegistrationService, user: DirectoryUser, tenant: String, client: ClientContext, mode: AuditEvent.Mode,
+        actor: AuditEvent.Actor
+    ) async throws(RegistrationError) {
         self.service = service
         self.user = user
         self.tenant = tenant
         self.client = client
         self.mode = mode
-        configuration = try service.configuration(tenant)
+        self.actor = actor
+        configuration = try await service.configuration(tenant)
     }
 
     /// Opens the security-info page for `upn` in `tenant`; every refusal is audited.
     public static func open(
         _ service: RegistrationService, upn: String, tenant: String, client: ClientContext, proof: MFAProof? = nil
-    ) throws(RegistrationError) -> ManageSession {
-        try admit(service, upn: upn, tenant: tenant, client: client, proof: proof, mode: .manage)
+    ) async throws(RegistrationError) -> ManageSession {
+        try await admit(service, upn: upn, tenant: tenant, client: client, proof: proof, mode: .manage)
+    }
+
+    /// Opens `upn`'s security info for an admin or kiosk acting on the user's behalf (as Graph's
+    /// on-behalf registration does): the caller's API token must carry the `manage` scope for the
+    /// tenant, and the access rule applies to the caller's address. The user's MFA is not asked
+    /// for — the token stands for an authenticated admin — and everything is audited with actor
+    /// `admin` and the token's name. Keys still go through the same verifier and store path.
+    public static func open(
+        _ service: RegistrationService, onBehalfOf principal: APIPrincipal, upn: String, tenant: String, client: ClientContext
+    ) async throws(RegistrationError) -> ManageSession {
+        try await admit(service, upn: upn, tenant: tenant, client: client, proof: nil, mode: .manage, principal: principal)
     }
 
     /// The gate of both modes: membership, the conditional-access rule, and MFA (or a Temporary
@@ -38,25 +53,30 @@ public final class ManageSession: Sendable {
     /// with `requireProof` (a sign-in, not a page). Audited as `action`.
     static func admit(
         _ service: RegistrationService, upn: String, tenant: String, client: ClientContext, proof: MFAProof?,
-        mode: AuditEvent.Mode, requireProof: Bool = false, action: String = "start"
-    ) throws(RegistrationError) -> ManageSession {
+        mode: AuditEvent.Mode, requireProof: Bool = false, action: String = "start", principal: APIPrincipal? = nil
+    ) async throws(RegistrationError) -> ManageSession {
+        let actor: AuditEvent.Actor = principal == nil ? .user : .admin
         do throws(RegistrationError) {
-            guard let user = try service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
+            if let principal, !principal.allows(.manage, in: tenant) {
+                throw RegistrationError.accessDenied("the API token \(principal.name) may not manage security info in \(tenant)")
+            }
+            guard let user = try await service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
             guard user.isMember(of: tenant) else { throw RegistrationError.notAMember(tenant: tenant) }
-            let session = try ManageSession(service: service, user: user, tenant: tenant, client: client, mode: mode)
+            let session = try await ManageSession(service: service, user: user, tenant: tenant, client: client, mode: mode, actor: actor)
             let rule = session.configuration.access
             guard rule.allows(address: client.address, device: client.device) else {
                 throw RegistrationError.accessDenied("\(client.description) is not an allowed network or trusted device")
             }
-            let methods = try service.store.methods(upn: upn, tenant: tenant)
-            if requireProof || Self.needsMFA(methods: methods, rule: rule) {
+            let methods = try await service.store.methods(upn: upn, tenant: tenant)
+            if principal == nil, requireProof || Self.needsMFA(methods: methods, rule: rule) {
                 guard let proof else { throw RegistrationError.mfaRequired }
-                try session.verify(proof, methods: methods)
+                try await session.verify(proof, methods: methods)
             }
-            try service.audit(action, tenant: tenant, upn: upn, mode: mode, client: client)
+            try await service.audit(
+                action, tenant: tenant, upn: upn, mode: mode, client: client, actor: actor, reason: principal.map { "on behalf: \($0.name)" })
             return session
         } catch {
-            try? service.audit(action, tenant: tenant, upn: upn, mode: mode, client: client, error: error)
+            try? await service.audit(action, tenant: tenant, upn: upn, mode: mode, client: client, error: error, actor: actor)
             throw error
         }
     }
@@ -67,8 +87,8 @@ public final class ManageSession: Sendable {
     }
 
     /// The user's methods in this tenant.
-    public func methods() throws(RegistrationError) -> [RegisteredMethod] {
-        try service.store.methods(upn: user.upn, tenant: tenant)
+    public func methods() async throws(RegistrationError) -> [RegisteredMethod] {
+        try await service.store.methods(upn: user.upn, tenant: tenant)
     }
 
     // MARK: Methods other than FIDO2
@@ -77,130 +97,147 @@ public final class ManageSession: Sendable {
     /// method's own verification flow. Not public: users add methods through the verified flows
     /// (codes, apps, tokens, questions, app passwords, FIDO2); admins through
     /// ``RegistrationService/adminAddContact(_:upn:tenant:admin:client:)``.
-    func add(_ draft: MethodDraft) throws(RegistrationError) -> RegisteredMethod {
-        try audited("register") { () throws(RegistrationError) -> RegisteredMethod in
+    func add(_ draft: MethodDraft) async throws(RegistrationError) -> RegisteredMethod {
+        try await audited("register") { () async throws(RegistrationError) -> RegisteredMethod in
             let kind = draft.methodKind
             guard kind.userCanRegister else { throw .cannotRegister(kind) }
             guard configuration.methods.allows(kind, for: user) else { throw .methodDisabled(kind) }
             if draft.kind == .appPassword && user.mfaEnforcement != .perUserMFA { throw .methodDisabled(.appPassword) }
-            return try service.store.addMethod(draft, upn: user.upn, tenant: tenant)
+            return try await service.store.addMethod(draft, upn: user.upn, tenant: tenant)
         }
     }
 
     /// Changes a phone number or e-mail address.
-    public func change(methodID: String, to value: String) throws(RegistrationError) {
-        try audited("change") { () throws(RegistrationError) in
-            let method = try find(methodID)
+    public func change(methodID: String, to value: String) async throws(RegistrationError) {
+        try await audited("change") { () async throws(RegistrationError) in
+            let method = try await find(methodID)
             guard method.kind.userCanChange else { throw .cannotChange(method.kind) }
-            try service.store.changeMethod(id: methodID, upn: user.upn, tenant: tenant, displayValue: value)
+            try await service.store.changeMethod(id: methodID, upn: user.upn, tenant: tenant, displayValue: value)
         }
     }
 
     /// Deletes any method.
-    public func delete(methodID: String) throws(RegistrationError) {
-        try audited("delete") { () throws(RegistrationError) in
-            let method = try find(methodID)
-            try service.store.deleteMethod(id: methodID, upn: user.upn, tenant: tenant)
+    public func delete(methodID: String) async throws(RegistrationError) {
+        try await audited("delete") { () async throws(RegistrationError) in
+            let method = try await find(methodID)
+            try await service.store.deleteMethod(id: methodID, upn: user.upn, tenant: tenant)
             if method.kind == .hardwareToken,
-                let token = try service.store.tokens(tenant: tenant).first(where: { $0.activatedMethodID == methodID })
+                let token = try await service.store.tokens(tenant: tenant).first(where: { $0.activatedMethodID == methodID })
             {
                 // The token goes back to the inventory, ready to be activated again.
-                try service.store.assignToken(serial: token.serial, tenant: tenant, methodID: nil)
+                try await service.store.assignToken(serial: token.serial, tenant: tenant, methodID: nil)
             }
         }
     }
 
     /// Makes a method the default MFA method (only the four default-capable kinds).
-    public func setDefault(methodID: String) throws(RegistrationError) {
-        try audited("defaultChange") { () throws(RegistrationError) in
-            let method = try find(methodID)
+    public func setDefault(methodID: String) async throws(RegistrationError) {
+        try await audited("defaultChange") { () async throws(RegistrationError) in
+            let method = try await find(methodID)
             guard method.kind.canBeDefaultMFA else { throw .notDefaultCapable(method.kind) }
-            try service.store.setDefault(id: methodID, upn: user.upn, tenant: tenant)
+            try await service.store.setDefault(id: methodID, upn: user.upn, tenant: tenant)
         }
     }
 
     /// The user confirms their security info is current.
-    public func confirmReview() throws(RegistrationError) {
-        try service.audit("review", tenant: tenant, upn: user.upn, mode: mode, client: client)
+    public func confirmReview() async throws(RegistrationError) {
+        try await service.audit("review", tenant: tenant, upn: user.upn, mode: mode, client: client, actor: actor)
     }
 
     // MARK: FIDO2
 
-    /// WebAuthn creation options for a new key, with a single-use challenge.
-    public func beginFIDO2Registration() throws(RegistrationError) -> FIDO2CreationOptions {
-        try audited("fido2Options") { () throws(RegistrationError) -> FIDO2CreationOptions in
+    /// WebAuthn creation options for a new key, with a single-use challenge. The options are kept
+    /// in the store with the challenge: completing the ceremony checks against them, never
+    /// against options a client hands back, so any server sharing the store can complete it.
+    /// - Parameter challengeLifetime: how long the challenge stays valid (Graph's
+    ///   `challengeTimeoutInMinutes`: 5 minutes to 30 days); the tenant's lifetime when nil.
+    public func beginFIDO2Registration(challengeLifetime: TimeInterval? = nil) async throws(RegistrationError) -> FIDO2CreationOptions {
+        try await audited("fido2Options") { () async throws(RegistrationError) -> FIDO2CreationOptions in
             guard configuration.methods.allows(.fido2SecurityKey, for: user) else { throw .methodDisabled(.fido2SecurityKey) }
             guard configuration.methods.fido2.selfServiceSetup else { throw .fido2SelfServiceDisabled }
+            if let challengeLifetime, !(Self.challengeLifetimeRange ~= challengeLifetime) {
+                throw .invalidInput("the challenge timeout must be between 5 and 43200 minutes")
+            }
             let challenge = RandomBytes.make(32)
-            let expires = Date().addingTimeInterval(configuration.challengeLifetime)
-            try service.store.saveChallenge(challenge, upn: user.upn, tenant: tenant, expires: expires)
-            let keys = try methods().compactMap(\.fido2?.credentialID)
-            return FIDO2CreationOptions(
+            let expires = Date().addingTimeInterval(challengeLifetime ?? configuration.challengeLifetime)
+            let options = FIDO2CreationOptions(
                 challenge: challenge, expires: expires, relyingParty: configuration.relyingParty,
-                origin: configuration.origin,
-                userHandle: Array(SHA256.hash(data: Array("\(tenant)/\(user.upn)".utf8))),
-                userName: user.upn, userDisplayName: user.displayName, excludeCredentials: keys,
+                origin: configuration.origin, userHandle: FIDO2CreationOptions.userHandle(upn: user.upn, tenant: tenant),
+                userName: user.upn, userDisplayName: user.displayName,
+                excludeCredentials: try await methods().compactMap(\.fido2?.credentialID),
                 residentKey: configuration.methods.fido2.requireResidentKey,
                 userVerification: configuration.methods.fido2.requireUserVerification,
                 attestation: configuration.methods.fido2.enforceAttestation ? "direct" : "none")
+            try await service.store.saveChallenge(
+                challenge, upn: user.upn, tenant: tenant, expires: expires, ceremony: try options.ceremonyState())
+            return options
         }
     }
 
-    /// Verifies the bridge's `RegistrationResponseJSON` against `options` and the policy and, only
-    /// if every check passes, stores the key. Any refusal stores nothing and is audited.
-    public func completeFIDO2Registration(
-        _ response: RegistrationResponseJSON, options: FIDO2CreationOptions, friendlyName: String? = nil
-    ) async throws(RegistrationError) -> RegisteredMethod {
+    /// Verifies the bridge's (or a browser's) `RegistrationResponseJSON` against the options this
+    /// service issued for its challenge (looked up, and used up, in the store) and the policy and,
+    /// only if every check passes, stores the key. Any refusal stores nothing and is audited.
+    public func completeFIDO2Registration(_ response: RegistrationResponseJSON, friendlyName: String? = nil)
+        async throws(RegistrationError) -> RegisteredMethod
+    {
         do throws(RegistrationError) {
-            guard let expires = try service.store.consumeChallenge(options.challenge, upn: user.upn, tenant: tenant) else {
-                throw RegistrationError.challengeUnknownOrUsed
-            }
-            guard expires > Date() else { throw RegistrationError.challengeExpired }
+            guard let clientDataText = response.response.clientDataJSON,
+                let challenge = ClientDataChallenge.extract(base64url: clientDataText)
+            else { throw RegistrationError.malformedResponse("clientDataJSON is missing, not JSON, or has no challenge") }
+            guard let stored = try await service.store.consumeChallenge(challenge, upn: user.upn, tenant: tenant),
+                let options = FIDO2CreationOptions(ceremonyState: stored.ceremony)
+            else { throw RegistrationError.challengeUnknownOrUsed }
+            guard stored.expires > Date() else { throw RegistrationError.challengeExpired }
             let verifier = FIDO2RegistrationVerifier(settings: configuration.methods.fido2, options: options)
             let verified = try await verifier.verify(response, tenant: tenant, upn: user.upn, friendlyName: friendlyName)
             // The key and its audit entry are written together: either both or neither.
-            return try service.store.addFIDO2Key(
+            return try await service.store.addFIDO2Key(
                 verified,
                 audit: service.auditEvent(
-                    "register", tenant: tenant, upn: user.upn, mode: .manage, client: client, reason: "fido2SecurityKey"))
+                    "register", tenant: tenant, upn: user.upn, mode: .manage, client: client, actor: actor, reason: "fido2SecurityKey"))
         } catch {
-            try? service.audit("register", tenant: tenant, upn: user.upn, mode: .manage, client: client, error: error)
+            try? await service.audit("register", tenant: tenant, upn: user.upn, mode: .manage, client: client, error: error, actor: actor)
             throw error
         }
     }
 
+    /// The challenge lifetimes a caller may ask for (Graph allows 5 minutes to 30 days).
+    public static let challengeLifetimeRange: ClosedRange<TimeInterval> = 300...(43_200 * 60)
+
     // MARK: Helpers
 
-    private func find(_ id: String) throws(RegistrationError) -> RegisteredMethod {
-        guard let method = try methods().first(where: { $0.id == id }) else { throw .methodNotFound(id) }
+    private func find(_ id: String) async throws(RegistrationError) -> RegisteredMethod {
+        guard let method = try await methods().first(where: { $0.id == id }) else { throw .methodNotFound(id) }
         return method
     }
 
-    func audited<T>(_ action: String, _ body: () throws(RegistrationError) -> T) throws(RegistrationError) -> T {
+    func audited<T>(_ action: String, _ body: () async throws(RegistrationError) -> T) async throws(RegistrationError) -> T {
         do throws(RegistrationError) {
-            let result = try body()
-            try service.audit(action, tenant: tenant, upn: user.upn, mode: mode, client: client)
+            let result = try await body()
+            try await service.audit(action, tenant: tenant, upn: user.upn, mode: mode, client: client, actor: actor)
             return result
         } catch {
-            try? service.audit(action, tenant: tenant, upn: user.upn, mode: mode, client: client, error: error)
+            try? await service.audit(action, tenant: tenant, upn: user.upn, mode: mode, client: client, error: error, actor: actor)
             throw error
         }
     }
 
     /// Checks an MFA proof: a FIDO2 assertion (signature, challenge, and a sign counter that moves forward).
-    private func verify(_ proof: MFAProof, methods: [RegisteredMethod]) throws(RegistrationError) {
+    private func verify(_ proof: MFAProof, methods: [RegisteredMethod]) async throws(RegistrationError) {
         switch proof {
         case .temporaryAccessPass(let pass):
-            try service.redeemTemporaryAccessPass(pass, upn: user.upn, tenant: tenant)
+            try await service.redeemTemporaryAccessPass(pass, upn: user.upn, tenant: tenant)
         case .oneTimeCode(let methodID, let code):
-            try verifyOneTimeCode(methodID: methodID, code: code, methods: methods)
+            try await verifyOneTimeCode(methodID: methodID, code: code, methods: methods)
         case .fido2Assertion(let assertion):
             guard let clientDataText = assertion.response.clientDataJSON, let clientData = Base64URL.decode(clientDataText),
                 let parsed = try? JSONSerialization.jsonObject(with: Data(clientData)) as? [String: Any],
                 parsed["type"] as? String == "webauthn.get", parsed["origin"] as? String == configuration.origin,
                 let challengeText = parsed["challenge"] as? String, let challenge = Base64URL.decode(challengeText)
             else { throw .mfaProofRejected("the assertion's client data is not a sign-in for \(configuration.origin)") }
-            guard let expires = try service.store.consumeChallenge(challenge, upn: user.upn, tenant: tenant), expires > Date()
+            // A sign-in challenge has no ceremony state: a registration's challenge cannot be replayed here.
+            guard let stored = try await service.store.consumeChallenge(challenge, upn: user.upn, tenant: tenant),
+                stored.ceremony == nil, stored.expires > Date()
             else { throw .mfaProofRejected("the challenge is unknown, used or expired") }
             guard let id = Base64URL.decode(assertion.id),
                 let method = methods.first(where: { $0.fido2?.credentialID == id }), let key = method.fido2
@@ -216,10 +253,13 @@ public final class ManageSession: Sendable {
             guard let authData = Base64URL.decode(assertion.response.authenticatorData),
                 let parsedAuth = try? AuthenticatorData(authData)
             else { throw .mfaProofRejected("malformed authenticator data") }
-            if parsedAuth.signCount != 0 || key.signCount != 0, parsedAuth.signCount <= key.signCount {
-                throw .mfaProofRejected("the sign counter went backwards: the key may be cloned")
+            // Keys without a counter report 0 every time; any other key must move it forward, and the
+            // store advances it atomically (two servers cannot both accept one counter value).
+            if parsedAuth.signCount != 0 || key.signCount != 0 {
+                guard try await service.store.advanceSignCount(methodID: method.id, to: parsedAuth.signCount) else {
+                    throw .mfaProofRejected("the sign counter went backwards: the key may be cloned")
+                }
             }
-            try service.store.updateSignCount(methodID: method.id, to: parsedAuth.signCount)
         }
     }
 }

@@ -52,35 +52,36 @@ public final class RegistrationService: Sendable {
 
     /// Whether opening `upn`'s security info in `tenant` needs an MFA proof: the user has an
     /// MFA-capable method there, or the access rule always demands MFA.
-    public func requiresMFA(upn: String, tenant: String) throws(RegistrationError) -> Bool {
-        ManageSession.needsMFA(methods: try store.methods(upn: upn, tenant: tenant), rule: try configuration(tenant).access)
+    public func requiresMFA(upn: String, tenant: String) async throws(RegistrationError) -> Bool {
+        ManageSession.needsMFA(methods: try await store.methods(upn: upn, tenant: tenant), rule: try await configuration(tenant).access)
     }
 
     /// The tenant's policies.
-    public func configuration(_ tenant: String) throws(RegistrationError) -> TenantConfiguration {
+    public func configuration(_ tenant: String) async throws(RegistrationError) -> TenantConfiguration {
         if let configuration = configurations[tenant] { return configuration }
-        guard let configuration = try store.configuration(tenant: tenant) else { throw .tenantNotFound(tenant) }
+        guard let configuration = try await store.configuration(tenant: tenant) else { throw .tenantNotFound(tenant) }
         return configuration
     }
 
     /// A single-use challenge for proving MFA with a FIDO2 key (an assertion over it).
-    public func mfaChallenge(upn: String, tenant: String) throws(RegistrationError) -> [UInt8] {
+    public func mfaChallenge(upn: String, tenant: String) async throws(RegistrationError) -> [UInt8] {
         let challenge = RandomBytes.make(32)
-        try store.saveChallenge(
-            challenge, upn: upn, tenant: tenant, expires: Date().addingTimeInterval(try configuration(tenant).challengeLifetime))
+        try await store.saveChallenge(
+            challenge, upn: upn, tenant: tenant, expires: Date().addingTimeInterval(try await configuration(tenant).challengeLifetime),
+            ceremony: nil)
         return challenge
     }
 
     /// What a client needs to sign in with one of the user's keys to prove MFA: a fresh
     /// single-use challenge, the relying party and origin, and the user's credential ids (as a
     /// relying party gives them after the user name, so the key can find its credential).
-    public func fido2SignInOptions(upn: String, tenant: String) throws(RegistrationError) -> FIDO2SignInOptions {
-        let configuration = try configuration(tenant)
-        guard try store.user(upn: upn)?.isMember(of: tenant) == true else { throw .userNotFound(upn) }
-        let keys = try store.methods(upn: upn, tenant: tenant).compactMap(\.fido2?.credentialID)
+    public func fido2SignInOptions(upn: String, tenant: String) async throws(RegistrationError) -> FIDO2SignInOptions {
+        let configuration = try await configuration(tenant)
+        guard try await store.user(upn: upn)?.isMember(of: tenant) == true else { throw .userNotFound(upn) }
+        let keys = try await store.methods(upn: upn, tenant: tenant).compactMap(\.fido2?.credentialID)
         guard !keys.isEmpty else { throw .methodNotFound("a security key of \(upn) in \(tenant)") }
         return FIDO2SignInOptions(
-            challenge: try mfaChallenge(upn: upn, tenant: tenant), relyingPartyID: configuration.relyingParty.id,
+            challenge: try await mfaChallenge(upn: upn, tenant: tenant), relyingPartyID: configuration.relyingParty.id,
             origin: configuration.origin, allowCredentials: keys,
             userVerification: configuration.methods.fido2.requireUserVerification)
     }
@@ -89,8 +90,8 @@ public final class RegistrationService: Sendable {
     func audit(
         _ action: String, tenant: String, upn: String, mode: AuditEvent.Mode, client: ClientContext,
         error: RegistrationError? = nil, actor: AuditEvent.Actor = .user, reason: String? = nil
-    ) throws(RegistrationError) {
-        try store.append(auditEvent(action, tenant: tenant, upn: upn, mode: mode, client: client, error: error, actor: actor, reason: reason))
+    ) async throws(RegistrationError) {
+        try await store.append(auditEvent(action, tenant: tenant, upn: upn, mode: mode, client: client, error: error, actor: actor, reason: reason))
     }
 
     /// The audit entry for an action (not yet written).

@@ -43,6 +43,14 @@ public struct MessageCatalog: Sendable {
     }
 
     /// Every key of a language's catalog.
+    /// The message a person reads for a refusal: the catalog's sentence, then the specifics
+    /// (every interface — CLI, kiosk, server — shows refusals this way).
+    public func sentence(for error: RegistrationError) -> String {
+        let text = message(for: error)
+        guard let detail = error.detail, !text.contains(detail) else { return text }
+        return "\(text) (\(detail))"
+    }
+
     public static func keys(_ language: String) -> Set<String> { Set(load(language).keys) }
 
     private static func load(_ language: String) -> [String: String] {

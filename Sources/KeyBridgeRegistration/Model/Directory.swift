@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A directory (tenant).
@@ -98,4 +99,19 @@ public struct MethodDraft: Sendable, Hashable {
 
     /// The method-table kind of this draft.
     public var methodKind: MethodKind { kind.methodKind }
+}
+
+extension DirectoryUser {
+    /// The user's stable object id (a UUID derived from the UPN, which never changes), for APIs
+    /// that address users by id as Microsoft Graph does.
+    public var objectID: String { Self.objectID(upn: upn) }
+
+    /// The object id of the user with this UPN.
+    public static func objectID(upn: String) -> String {
+        var bytes = Array(SHA256.hash(data: Array("keybridge-user:\(upn.lowercased())".utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8: custom
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+            bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])).uuidString.lowercased()
+    }
 }

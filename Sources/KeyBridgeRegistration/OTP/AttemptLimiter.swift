@@ -8,15 +8,15 @@ struct AttemptLimiter: Sendable {
     var window: TimeInterval = 300
 
     /// Throws when `key` has used up its attempts.
-    func check(_ key: String) throws(RegistrationError) {
-        if try store.failedAttempts(key: key, since: Date().addingTimeInterval(-window)) >= maximum {
+    func check(_ key: String) async throws(RegistrationError) {
+        if try await store.failedAttempts(key: key, since: Date().addingTimeInterval(-window)) >= maximum {
             throw .mfaProofRejected("too many wrong codes; wait \(Int(window / 60)) minutes and try again")
         }
     }
 
-    func recordFailure(_ key: String) throws(RegistrationError) {
-        try store.recordFailedAttempt(key: key, time: Date())
+    func recordFailure(_ key: String) async throws(RegistrationError) {
+        try await store.recordFailedAttempt(key: key, time: Date())
     }
 
-    func reset(_ key: String) throws(RegistrationError) { try store.clearFailedAttempts(key: key) }
+    func reset(_ key: String) async throws(RegistrationError) { try await store.clearFailedAttempts(key: key) }
 }

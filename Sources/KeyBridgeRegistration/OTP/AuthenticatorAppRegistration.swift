@@ -16,7 +16,7 @@ public struct PendingAuthenticatorApp: Sendable {
 
 extension ManageSession {
     /// Generates a TOTP secret (20 random bytes, SHA-1, 6 digits, 30 s) for a new app.
-    public func beginAuthenticatorApp(kind: MethodKind = .otherAuthenticatorApp, label: String) throws(RegistrationError)
+    public func beginAuthenticatorApp(kind: MethodKind = .otherAuthenticatorApp, label: String) async throws(RegistrationError)
         -> PendingAuthenticatorApp
     {
         guard kind == .otherAuthenticatorApp || kind == .authenticatorApp, let draftKind = MethodDraft.Kind(kind) else {
@@ -33,16 +33,16 @@ extension ManageSession {
 
     /// Adds the app if `code` is the app's current code (±1 step); the secret is stored sealed.
     public func completeAuthenticatorApp(_ pending: PendingAuthenticatorApp, code: String, now: Date = Date())
-        throws(RegistrationError) -> RegisteredMethod
+        async throws(RegistrationError) -> RegisteredMethod
     {
-        try audited("register") { () throws(RegistrationError) -> RegisteredMethod in
+        try await audited("register") { () async throws(RegistrationError) -> RegisteredMethod in
             guard let match = OTPVerifier(window: 1).verifyTOTP(code, secret: pending.secret, time: now) else {
                 throw .mfaProofRejected("the code does not match the new app; check the device clock and try again")
             }
-            let method = try service.store.addMethod(
+            let method = try await service.store.addMethod(
                 MethodDraft(kind: pending.draftKind, displayValue: pending.label), upn: user.upn, tenant: tenant,
                 sealedSecret: try service.sealer.seal(pending.secret))
-            try service.store.setOTPStep(methodID: method.id, step: match.counter)
+            _ = try await service.store.advanceOTPStep(methodID: method.id, to: match.counter)
             return method
         }
     }
@@ -50,29 +50,30 @@ extension ManageSession {
     /// Checks a one-time code from one of the user's OTP methods — `methodID`, or any of them when
     /// nil — rate-limited (one wrong code counts once) and never accepted twice.
     func verifyOneTimeCode(methodID: String?, code: String, methods: [RegisteredMethod], now: Date = Date())
-        throws(RegistrationError)
+        async throws(RegistrationError)
     {
         let limiterKey = "\(tenant)/\(user.upn)"
-        try service.codeAttempts.check(limiterKey)
+        try await service.codeAttempts.check(limiterKey)
         let candidates = methods.filter { method in
             [.authenticatorApp, .otherAuthenticatorApp, .hardwareToken].contains(method.kind) && (methodID == nil || method.id == methodID)
         }
         guard !candidates.isEmpty else { throw .mfaProofRejected("that method has no codes") }
-        let tokens = try service.store.tokens(tenant: tenant)
+        let tokens = try await service.store.tokens(tenant: tenant)
         for method in candidates {
-            guard let state = try service.store.otpState(methodID: method.id) else { continue }
+            guard let state = try await service.store.otpState(methodID: method.id) else { continue }
             let secret = try service.sealer.open(state.sealedSecret)
             // Hardware tokens keep their own time step (30 or 60 s) in the inventory.
             let period = tokens.first { $0.activatedMethodID == method.id }?.interval ?? 30
             if let match = OTPVerifier(window: 1).verifyTOTP(
                 code, secret: secret, time: now, period: period, lastUsedStep: state.lastStep)
             {
-                try service.codeAttempts.reset(limiterKey)
-                try service.store.setOTPStep(methodID: method.id, step: match.counter)
+                // Two servers may accept the same code at once: the store lets only one advance the step.
+                guard try await service.store.advanceOTPStep(methodID: method.id, to: match.counter) else { break }
+                try await service.codeAttempts.reset(limiterKey)
                 return
             }
         }
-        try service.codeAttempts.recordFailure(limiterKey)
+        try await service.codeAttempts.recordFailure(limiterKey)
         throw .mfaProofRejected("the code is wrong or was already used")
     }
 }

@@ -34,12 +34,12 @@ extension ManageSession {
     public static let requiredSecurityQuestions = 3
 
     /// Registers security questions (at least three, answers of three or more characters).
-    public func registerSecurityQuestions(_ answers: [(question: String, answer: String)]) throws(RegistrationError)
+    public func registerSecurityQuestions(_ answers: [(question: String, answer: String)]) async throws(RegistrationError)
         -> RegisteredMethod
     {
-        try audited("register") { () throws(RegistrationError) -> RegisteredMethod in
+        try await audited("register") { () async throws(RegistrationError) -> RegisteredMethod in
             guard configuration.methods.allows(.securityQuestions, for: user) else { throw .methodDisabled(.securityQuestions) }
-            guard try !methods().contains(where: { $0.kind == .securityQuestions }) else {
+            guard try await !methods().contains(where: { $0.kind == .securityQuestions }) else {
                 throw .limitReached(.securityQuestions, maximum: 1)
             }
             guard answers.count >= Self.requiredSecurityQuestions, Set(answers.map(\.question)).count == answers.count,
@@ -54,16 +54,16 @@ extension ManageSession {
                 hashed.append(HashedAnswer(question: entry.question, salt: salt, hash: try SecurityAnswerHasher.hash(entry.answer, salt: salt)))
             }
             guard let json = try? JSONEncoder().encode(hashed) else { throw .store("cannot encode answers") }
-            return try service.store.addMethod(
+            return try await service.store.addMethod(
                 MethodDraft(kind: .securityQuestions, displayValue: "\(answers.count) questions"), upn: user.upn,
                 tenant: tenant, sealedSecret: try service.sealer.seal(Array(json)))
         }
     }
 
     /// Checks answers (for password reset); true when every given question is answered right.
-    public func checkSecurityAnswers(_ answers: [String: String]) throws(RegistrationError) -> Bool {
-        guard let method = try methods().first(where: { $0.kind == .securityQuestions }),
-            let state = try service.store.otpState(methodID: method.id),
+    public func checkSecurityAnswers(_ answers: [String: String]) async throws(RegistrationError) -> Bool {
+        guard let method = try await methods().first(where: { $0.kind == .securityQuestions }),
+            let state = try await service.store.otpState(methodID: method.id),
             let stored = try? JSONDecoder().decode([HashedAnswer].self, from: Data(try service.sealer.open(state.sealedSecret)))
         else { throw .methodNotFound("security questions") }
         guard !answers.isEmpty else { return false }

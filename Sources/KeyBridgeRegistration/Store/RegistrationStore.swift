@@ -142,7 +142,15 @@ extension RegistrationStore {
 
     /// Every audit event of a tenant (or of all tenants), oldest first, read page by page.
     public func auditEvents(tenant: String?) async throws(RegistrationError) -> [AuditEvent] {
-        var query = AuditQuery(tenant: tenant, limit: AuditQuery.maximumLimit)
+        try await allAuditEvents(matching: AuditQuery(tenant: tenant))
+    }
+
+    /// Every audit event that matches `query` (its `after` and `limit` are ignored), oldest first,
+    /// read page by page.
+    public func allAuditEvents(matching query: AuditQuery) async throws(RegistrationError) -> [AuditEvent] {
+        var query = query
+        query.after = nil
+        query.limit = AuditQuery.maximumLimit
         var events: [AuditEvent] = []
         while true {
             let page = try await auditEvents(query)

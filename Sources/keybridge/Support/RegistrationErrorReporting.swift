@@ -18,11 +18,7 @@ extension RegistrationError {
     }
 
     /// The message a person reads: the catalog's sentence, then the specifics.
-    func message(_ catalog: MessageCatalog) -> String {
-        let text = catalog.message(for: self)
-        guard let detail, !text.contains(detail) else { return text }
-        return "\(text) (\(detail))"
-    }
+    func message(_ catalog: MessageCatalog) -> String { catalog.sentence(for: self) }
 }
 
 extension EnrollmentFailure {

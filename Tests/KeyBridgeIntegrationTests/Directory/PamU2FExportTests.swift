@@ -25,7 +25,7 @@ final class PamU2FExportTests: XCTestCase {
             let added = try directory.keybridge(arguments, environment: ["KEYBRIDGE_NEW_PIN": "246810"])
             XCTAssertEqual(added.status, 0, added.stdout + added.stderr)
         }
-        let stored = try directory.methods("dana@contoso.com").compactMap(\.fido2)
+        let stored = try await directory.methods("dana@contoso.com").compactMap(\.fido2)
         XCTAssertEqual(stored.count, 3)
 
         let result = try directory.keybridge(["export", "pam-u2f", "--user", "dana@contoso.com", "--login", "nobody", "--json"])

@@ -2,6 +2,7 @@ import Foundation
 import KeyBridgeFIDO
 import KeyBridgeOATH
 import KeyBridgeRegistration
+import KeyBridgeTestSupport
 import XCTest
 
 /// `keybridge security-info` and `keybridge admin` against the embedded directory, run as people
@@ -19,7 +20,7 @@ final class SecurityInfoCLITests: XCTestCase {
         ((try? JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])?["error"] as? [String: Any])?["code"] as? String
     }
 
-    func testANewUserRegistersAKeyWithATemporaryAccessPassThatIsUsedUp() throws {
+    func testANewUserRegistersAKeyWithATemporaryAccessPassThatIsUsedUp() async throws {
         let directory = try DirectoryFixture()
         try directory.addUser("dana@contoso.com", name: "Dana Scully")
         let key = try VirtualKeyProcess(options: ["--attestation", "packed"])
@@ -72,15 +73,15 @@ final class SecurityInfoCLITests: XCTestCase {
         result = try directory.keybridge(
             ["security-info", "delete", "--user", "dana@contoso.com", "--method", methodID, "--mfa-device", key.deviceID, "--json"] + office)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty)
-        let actions = try directory.audit().filter { $0.upn == "dana@contoso.com" }.map { "\($0.action):\($0.outcome.rawValue):\($0.reason ?? "")" }
+        await XCTAssertTrueAsync(try await directory.methods("dana@contoso.com").isEmpty)
+        let actions = try await directory.audit().filter { $0.upn == "dana@contoso.com" }.map { "\($0.action):\($0.outcome.rawValue):\($0.reason ?? "")" }
         XCTAssertTrue(actions.contains("start:failure:mfaRequired"), "\(actions)")
         XCTAssertTrue(actions.contains("start:failure:accessDenied"), "\(actions)")
         XCTAssertTrue(actions.contains("register:success:fido2SecurityKey"), "\(actions)")
         XCTAssertTrue(actions.contains("delete:success:"), "\(actions)")
     }
 
-    func testAUserWithAnAuthenticatorAppProvesMFAWithItsCodeBeforeAKeyIsAdded() throws {
+    func testAUserWithAnAuthenticatorAppProvesMFAWithItsCodeBeforeAKeyIsAdded() async throws {
         let directory = try DirectoryFixture(policy: """
             {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
              "authenticationMethods": {"enabled": {"fido2SecurityKey": {}, "otherAuthenticatorApp": {}}}}
@@ -114,44 +115,44 @@ final class SecurityInfoCLITests: XCTestCase {
         result = try directory.keybridge(add + office + ["--otp-code", "000000"], environment: ["KEYBRIDGE_NEW_PIN": "135790"])
         XCTAssertEqual(result.status, 12)
         XCTAssertEqual(errorCode(result), "mfaProofRejected")
-        XCTAssertEqual(try directory.methods("fox@contoso.com").count, 1, "nothing added")
+        await XCTAssertEqualAsync(try await directory.methods("fox@contoso.com").count, 1, "nothing added")
         XCTAssertEqual(try clientPIN(key.deviceID), false, "no PIN was set")
 
         // The app's next code (the current one was used to register it, and codes work once).
         result = try directory.keybridge(
             add + office + ["--otp-code", try oathtool(secret, offset: 30)], environment: ["KEYBRIDGE_NEW_PIN": "135790"])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertEqual(try directory.methods("fox@contoso.com").map(\.kind), [.otherAuthenticatorApp, .fido2SecurityKey])
+        await XCTAssertEqualAsync(try await directory.methods("fox@contoso.com").map(\.kind), [.otherAuthenticatorApp, .fido2SecurityKey])
 
         // Delete the app, proving MFA with the new key.
         result = try directory.keybridge(
             ["security-info", "delete", "--user", "fox@contoso.com", "--method", try XCTUnwrap(app["id"] as? String),
              "--mfa-device", key.deviceID, "--json"] + office)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertEqual(try directory.methods("fox@contoso.com").map(\.kind), [.fido2SecurityKey])
+        await XCTAssertEqualAsync(try await directory.methods("fox@contoso.com").map(\.kind), [.fido2SecurityKey])
         // Only the four default-capable kinds can be default: a security key cannot.
-        result = try directory.keybridge(
+        result = try await directory.keybridge(
             ["security-info", "default", "--user", "fox@contoso.com", "--method", try directory.methods("fox@contoso.com")[0].id,
              "--mfa-device", key.deviceID, "--json"] + office)
         XCTAssertEqual(result.status, 13)
         XCTAssertEqual(errorCode(result), "notDefaultCapable")
     }
 
-    func testAdminPoliciesReadAndWriteAsYAMLAndBadDocumentsChangeNothing() throws {
+    func testAdminPoliciesReadAndWriteAsYAMLAndBadDocumentsChangeNothing() async throws {
         let directory = try DirectoryFixture()
         let shown = try directory.admin(["policy", "show", "--tenant", "contoso", "--format", "yaml"])
         XCTAssertTrue(shown.stdout.contains("requireMFA: true"), shown.stdout)
         let file = directory.folder.appendingPathComponent("policy.yaml").path
         try shown.stdout.replacingOccurrences(of: "requireMFA: true", with: "requireMFA: false").write(toFile: file, atomically: true, encoding: .utf8)
         try directory.admin(["policy", "set", "--tenant", "contoso", "--file", file])
-        XCTAssertFalse(try SQLiteRegistrationStore(path: directory.databasePath).configuration(tenant: "contoso")!.access.requireMFA)
+        await XCTAssertFalseAsync(try await SQLiteRegistrationStore(path: directory.databasePath).configuration(tenant: "contoso")!.access.requireMFA)
 
         try shown.stdout.replacingOccurrences(of: "reconfirmDays: 180", with: "reconfirmDays: 9999").write(toFile: file, atomically: true, encoding: .utf8)
         let bad = try directory.keybridge(["admin", "policy", "set", "--tenant", "contoso", "--file", file, "--json"])
         XCTAssertEqual(bad.status, 2)
         XCTAssertEqual(errorCode(bad), "invalidPolicy")
         XCTAssertTrue(bad.stdout.contains("sspr.reconfirmDays"), "the member is named: \(bad.stdout)")
-        XCTAssertFalse(try SQLiteRegistrationStore(path: directory.databasePath).configuration(tenant: "contoso")!.access.requireMFA,
+        await XCTAssertFalseAsync(try await SQLiteRegistrationStore(path: directory.databasePath).configuration(tenant: "contoso")!.access.requireMFA,
                        "a bad document changes nothing")
 
         // Users and groups (policies target groups).
@@ -163,7 +164,7 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertEqual(shownUser["businessPhone"] as? String, "+1 212 555 0100")
         XCTAssertEqual(shownUser["mfaEnforcement"] as? String, "perUserMFA")
         try directory.admin(["group", "remove-member", "--group", "sspr-users", "--upn", "dana@contoso.com"])
-        XCTAssertEqual(try SQLiteRegistrationStore(path: directory.databasePath).user(upn: "dana@contoso.com")?.groups, [])
+        await XCTAssertEqualAsync(try await SQLiteRegistrationStore(path: directory.databasePath).user(upn: "dana@contoso.com")?.groups, [])
         let unknown = try directory.keybridge(["admin", "group", "add-member", "--group", "x", "--upn", "nobody@contoso.com", "--json"])
         XCTAssertEqual(unknown.status, 11)
         XCTAssertEqual(errorCode(unknown), "userNotFound")
@@ -187,7 +188,7 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertEqual(rows.first?["upn"] as? String, "it@contoso.com")
     }
 
-    func testReviewSaysWhatSignInWouldAskTheSeedsExample() throws {
+    func testReviewSaysWhatSignInWouldAskTheSeedsExample() async throws {
         let directory = try DirectoryFixture(policy: """
             {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
              "authenticationMethods": {"enabled": {"authenticatorApp": {}, "email": {}, "phone": {}, "fido2SecurityKey": {}}},
@@ -202,10 +203,10 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertEqual(decision["alternatives"] as? [String], ["email"])
         let confirm = try directory.keybridge(["security-info", "review", "--user", "dana@contoso.com", "--confirm", "--json"] + office)
         XCTAssertEqual(confirm.status, 2, "no review is due")
-        XCTAssertEqual(try directory.audit().filter { $0.action == "interrupt" }.map(\.mode), [.interrupt, .interrupt])
+        await XCTAssertEqualAsync(try await directory.audit().filter { $0.action == "interrupt" }.map(\.mode), [.interrupt, .interrupt])
     }
 
-    func testAddingAKeyWaitsForOneToBeInsertedUntilTheTimeout() throws {
+    func testAddingAKeyWaitsForOneToBeInsertedUntilTheTimeout() async throws {
         let directory = try DirectoryFixture(policy: """
             {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
              "authenticationMethods": {"enabled": {"fido2SecurityKey": {}}}}
@@ -219,7 +220,7 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertEqual(nobody.status, 3, nobody.stdout + nobody.stderr)
         XCTAssertEqual(errorCode(nobody), "deviceNotFound")
         XCTAssertTrue(nobody.stderr.contains("Insert the security key"), "the user is asked for the key")
-        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty)
+        await XCTAssertTrueAsync(try await directory.methods("dana@contoso.com").isEmpty)
 
         // The command waits; the key arrives a moment later.
         nonisolated(unsafe) var waited: ProcessResult?
@@ -229,15 +230,15 @@ final class SecurityInfoCLITests: XCTestCase {
             waited = try? ProcessRunner.run(TestPaths.keybridge, add + ["--timeout", "20"], environment: fullEnvironment)
             done.signal()
         }
-        Thread.sleep(forTimeInterval: 1.5)
+        try await Task.sleep(for: .milliseconds(1500))
         let key = try VirtualKeyProcess(directory: keys)
         XCTAssertEqual(done.wait(timeout: .now() + 30), .success)
         XCTAssertEqual(waited?.status, 0, (waited?.stdout ?? "") + (waited?.stderr ?? ""))
-        XCTAssertEqual(try directory.methods("dana@contoso.com").map(\.kind), [.fido2SecurityKey])
+        await XCTAssertEqualAsync(try await directory.methods("dana@contoso.com").map(\.kind), [.fido2SecurityKey])
         key.stop()
     }
 
-    func testPhonesByTheCodeInTheOutboxQuestionsHashedAndAppPasswordsForPerUserMFAOnly() throws {
+    func testPhonesByTheCodeInTheOutboxQuestionsHashedAndAppPasswordsForPerUserMFAOnly() async throws {
         let directory = try DirectoryFixture(policy: """
             {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
              "authenticationMethods": {"enabled": {"phone": {}, "securityQuestions": {}, "appPassword": {}}}}
@@ -259,7 +260,7 @@ final class SecurityInfoCLITests: XCTestCase {
         let code = try XCTUnwrap((message["message"] as? String)?.firstMatch(of: /\d{6}/).map { String($0.output) })
         try terminal.type(code)
         try terminal.waitFor("[exited 0]")
-        XCTAssertEqual(try directory.methods("dana@contoso.com").map(\.kind), [.phone])
+        await XCTAssertEqualAsync(try await directory.methods("dana@contoso.com").map(\.kind), [.phone])
 
         // Security questions: three answers, stored only as hashes. (A phone serves MFA now: a pass.)
         let answers = directory.folder.appendingPathComponent("answers.json").path

@@ -1,6 +1,7 @@
 import Foundation
 import KeyBridgeFIDO
 import KeyBridgeRegistration
+import KeyBridgeTestSupport
 import XCTest
 
 /// `keybridge kiosk` run as a person would, in tmux: an operator signs in, new hires enroll with
@@ -74,7 +75,7 @@ final class KioskTests: XCTestCase {
         return nil
     }
 
-    func testTwoNewHiresBackToBackOverUSBAndNFCWithReceipts() throws {
+    func testTwoNewHiresBackToBackOverUSBAndNFCWithReceipts() async throws {
         let kiosk = try startKiosk()
 
         // 1. Dana, USB-style key; the operator issues her pass on the spot.
@@ -130,7 +131,7 @@ final class KioskTests: XCTestCase {
             XCTAssertEqual(fields[1], upn)
             XCTAssertEqual(fields[9], "", "no PIN in the CSV")
             // The directory holds exactly the credential on the receipt.
-            let stored = try directory.methods(upn)
+            let stored = try await directory.methods(upn)
             XCTAssertEqual(stored.map(\.kind), [.fido2SecurityKey])
             XCTAssertEqual(stored.first?.fido2.map { Base64URL.encode($0.credentialID) }, json[index]["credentialID"] as? String)
             XCTAssertEqual(fields[6], json[index]["credentialID"] as? String)
@@ -140,8 +141,8 @@ final class KioskTests: XCTestCase {
         let restarted = try VirtualKeyProcess(options: ["--state", state], directory: keys, name: "dana.sock")
         XCTAssertEqual(try credentialsOnKey(restarted.deviceID, pin: "246810"), [json[0]["credentialID"] as? String ?? "?"])
         // Fox's one-time pass is used up.
-        XCTAssertEqual(
-            try directory.audit().filter { $0.upn == "fox@contoso.com" && $0.action == "start" }.map(\.outcome), [.success])
+        await XCTAssertEqualAsync(
+            try await directory.audit().filter { $0.upn == "fox@contoso.com" && $0.action == "start" }.map(\.outcome), [.success])
         let reuse = try directory.keybridge(
             ["security-info", "list", "--user", "fox@contoso.com", "--client-device", "hr-kiosk-1", "--json"],
             environment: ["KEYBRIDGE_TAP": foxPass])
@@ -185,7 +186,7 @@ final class KioskTests: XCTestCase {
         XCTAssertEqual(try credentialsOnKey(key.deviceID, pin: "135790").count, 1)
     }
 
-    func testAKeyPulledMidFlowLeavesNothingOnTheKeyAndNothingInTheDirectory() throws {
+    func testAKeyPulledMidFlowLeavesNothingOnTheKeyAndNothingInTheDirectory() async throws {
         let events = keys.appendingPathComponent("events.jsonl").path
         let kiosk = try startKiosk(["--json"], events: events)
         try bringHire("dana@contoso.com", kiosk: kiosk)
@@ -196,7 +197,7 @@ final class KioskTests: XCTestCase {
         key.stop()  // pulled out while it waits for the touch
         let screen = try kiosk.waitFor("Not registered")
         XCTAssertTrue(screen.contains("nothing is left on the key"), screen)
-        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty, "nothing stored")
+        await XCTAssertTrueAsync(try await directory.methods("dana@contoso.com").isEmpty, "nothing stored")
         let again = try VirtualKeyProcess(options: ["--state", state], directory: keys, name: "pulled.sock")
         XCTAssertEqual(try credentialsOnKey(again.deviceID, pin: "246810"), [], "no credential on the key")
         try kiosk.type("")
@@ -210,7 +211,7 @@ final class KioskTests: XCTestCase {
         XCTAssertNotNil(event["code"] as? String)
     }
 
-    func testCtrlCMidFlowCancelsThatPersonOnly() throws {
+    func testCtrlCMidFlowCancelsThatPersonOnly() async throws {
         let kiosk = try startKiosk()
         try bringHire("dana@contoso.com", kiosk: kiosk)
         let key = try VirtualKeyProcess(options: ["--presence", "wait"], directory: keys, name: "wait.sock")
@@ -219,14 +220,14 @@ final class KioskTests: XCTestCase {
         try kiosk.interrupt()
         let screen = try kiosk.waitFor("Not registered")
         XCTAssertTrue(screen.contains("Cancelled"), screen)
-        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty)
+        await XCTAssertTrueAsync(try await directory.methods("dana@contoso.com").isEmpty)
         XCTAssertEqual(try credentialsOnKey(key.deviceID, pin: "246810"), [])
         try kiosk.type("")
         try kiosk.waitFor("New hire (user principal name)", timeout: 10)
         XCTAssertFalse(kiosk.screen().contains("[exited"), "Ctrl-C does not end the kiosk")
     }
 
-    func testADirectoryMadeReadOnlyMidFlowDeletesTheCredentialFromTheKeyAgain() throws {
+    func testADirectoryMadeReadOnlyMidFlowDeletesTheCredentialFromTheKeyAgain() async throws {
         let kiosk = try startKiosk()
         try bringHire("dana@contoso.com", kiosk: kiosk)
         let key = try VirtualKeyProcess(options: ["--presence", "wait"], directory: keys, name: "ro.sock")
@@ -244,7 +245,7 @@ final class KioskTests: XCTestCase {
         let screen = try kiosk.waitFor("Not registered")
         XCTAssertTrue(screen.contains("deleted from the key again"), screen)
         _ = try ProcessRunner.run("/usr/bin/chattr", ["-i"] + files + [directory.folder.path])
-        XCTAssertTrue(try directory.methods("dana@contoso.com").isEmpty, "nothing stored")
+        await XCTAssertTrueAsync(try await directory.methods("dana@contoso.com").isEmpty, "nothing stored")
         XCTAssertEqual(try credentialsOnKey(key.deviceID, pin: "246810"), [], "the credential was deleted from the key")
         try kiosk.type("")
         try kiosk.waitFor("New hire (user principal name)")

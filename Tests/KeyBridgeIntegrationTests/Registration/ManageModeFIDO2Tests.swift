@@ -1,6 +1,7 @@
 import Foundation
 import KeyBridgeFIDO
 @testable import KeyBridgeRegistration
+import KeyBridgeTestSupport
 import XCTest
 
 /// Adding a FIDO2 key through manage mode with a registration made by keybridge against the
@@ -10,7 +11,7 @@ final class ManageModeFIDO2Tests: XCTestCase {
     let user = DirectoryUser(
         upn: "dana@contoso.com", displayName: "Dana", homeTenant: "contoso", mfaEnforcement: .identityProtection)
 
-    private func service(_ adjust: (inout TenantConfiguration) -> Void = { _ in }) throws -> RegistrationService {
+    private func service(_ adjust: (inout TenantConfiguration) -> Void = { _ in }) async throws -> RegistrationService {
         var configuration = TenantConfiguration(
             methods: AuthenticationMethodsPolicy(enabled: [.fido2SecurityKey: PolicyTarget(), .phone: PolicyTarget()]),
             sspr: SSPRPolicy(scope: .all, allowedMethods: [.phone]),
@@ -18,7 +19,7 @@ final class ManageModeFIDO2Tests: XCTestCase {
             relyingParty: RelyingParty(id: "example.com", name: "Example"), origin: "https://example.com")
         adjust(&configuration)
         let store = try SQLiteRegistrationStore()
-        try store.save(user: user)
+        try await store.save(user: user)
         return RegistrationService(store: store, configurations: ["contoso": configuration])
     }
 
@@ -46,8 +47,8 @@ final class ManageModeFIDO2Tests: XCTestCase {
         } catch let error as RegistrationError {
             XCTAssertEqual(error, expected, file: file, line: line)
         }
-        XCTAssertTrue(try service.store.methods(upn: user.upn, tenant: "contoso").isEmpty, "nothing stored", file: file, line: line)
-        let last = try service.store.auditEvents(tenant: "contoso").last
+        await XCTAssertTrueAsync(try await service.store.methods(upn: user.upn, tenant: "contoso").isEmpty, "nothing stored", file: file, line: line)
+        let last = try await service.store.auditEvents(tenant: "contoso").last
         XCTAssertEqual(last?.outcome, .failure, file: file, line: line)
         XCTAssertEqual(last?.reason, expected.code, file: file, line: line)
     }
@@ -55,27 +56,27 @@ final class ManageModeFIDO2Tests: XCTestCase {
     func testAddAKeyMadeByKeybridgeAndSignInWithItAsMFA() async throws {
         let vkey = try VirtualKeyProcess(options: ["--attestation", "packed"])
         let root = try XCTUnwrap(vkey.control(["cmd": "info"])["attestationRootPEM"] as? String)
-        let service = try service { $0.methods.fido2.enforceAttestation = true; $0.methods.fido2.trustAnchorsDER = [Self.der(root)] }
-        let session = try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
-        let options = try session.beginFIDO2Registration()
+        let service = try await service { $0.methods.fido2.enforceAttestation = true; $0.methods.fido2.trustAnchorsDER = [Self.der(root)] }
+        let session = try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
+        let options = try await session.beginFIDO2Registration()
         let key = try await vkey.open()
         let response = try await register(key, options)
-        let method = try await session.completeFIDO2Registration(response, options: options, friendlyName: "Blue key")
+        let method = try await session.completeFIDO2Registration(response, friendlyName: "Blue key")
         XCTAssertEqual(method.kind, .fido2SecurityKey)
         XCTAssertEqual(method.fido2?.attestationLevel, "basic")
         XCTAssertEqual(method.fido2.map { UUIDFormatting.string($0.aaguid) }, "f1d0f1d0-6b65-7962-7269-646765000001")
         XCTAssertEqual(Base64URL.encode(method.fido2?.credentialID ?? []), response.id)
-        XCTAssertEqual(try service.store.auditEvents(tenant: "contoso").last?.action, "register")
+        await XCTAssertEqualAsync(try await service.store.auditEvents(tenant: "contoso").last?.action, "register")
 
         // The key now serves MFA: manage mode demands it, and an assertion over a fresh challenge opens it.
-        XCTAssertThrowsError(try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk))
-        let challenge = try service.mfaChallenge(upn: user.upn, tenant: "contoso")
+        await XCTAssertThrowsErrorAsync(try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk))
+        let challenge = try await service.mfaChallenge(upn: user.upn, tenant: "contoso")
         var signIn = GetAssertionRequest(relyingPartyID: "example.com", clientData: .challenge(challenge, origin: "https://example.com"))
         signIn.allowCredentials = [Base64URL.decode(response.id)!]
         let assertion = try await key.getAssertion(signIn)[0]
-        XCTAssertNoThrow(try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk, proof: .fido2Assertion(assertion)))
+        await XCTAssertNoThrowAsync(try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk, proof: .fido2Assertion(assertion)))
         // Replaying the same assertion is refused (single-use challenge).
-        XCTAssertThrowsError(try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk, proof: .fido2Assertion(assertion)))
+        await XCTAssertThrowsErrorAsync(try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk, proof: .fido2Assertion(assertion)))
         await key.close()
     }
 
@@ -84,77 +85,77 @@ final class ManageModeFIDO2Tests: XCTestCase {
         let vkey = try VirtualKeyProcess(options: ["--attestation", "self"])
         let key = try await vkey.open()
 
-        let plain = try service()
-        var session = try ManageSession.open(plain, upn: user.upn, tenant: "contoso", client: kiosk)
-        var options = try session.beginFIDO2Registration()
+        let plain = try await service()
+        var session = try await ManageSession.open(plain, upn: user.upn, tenant: "contoso", client: kiosk)
+        var options = try await session.beginFIDO2Registration()
         let good = try await register(key, options)
         var tampered = good
         var signatureArea = Base64URL.decode(tampered.response.attestationObject)!
         signatureArea[signatureArea.count - 5] ^= 0x55
         tampered.response.attestationObject = Base64URL.encode(signatureArea)
         try await assertRefused(plain, .signatureInvalid) {
-            _ = try await session.completeFIDO2Registration(tampered, options: options)
+            _ = try await session.completeFIDO2Registration(tampered)
         }
         try await assertRefused(plain, .challengeUnknownOrUsed) {
-            _ = try await session.completeFIDO2Registration(good, options: options)  // the challenge was used
+            _ = try await session.completeFIDO2Registration(good)  // the challenge was used
         }
-        options = try session.beginFIDO2Registration()
+        options = try await session.beginFIDO2Registration()
         let wrongOrigin = try await register(key, options, origin: "https://evil.example")
         try await assertRefused(plain, .wrongOrigin(expected: "https://example.com", got: "https://evil.example")) {
-            _ = try await session.completeFIDO2Registration(wrongOrigin, options: options)
+            _ = try await session.completeFIDO2Registration(wrongOrigin)
         }
-        options = try session.beginFIDO2Registration()
+        options = try await session.beginFIDO2Registration()
         let wrongRP = try await register(key, options, rpID: "evil.example")
         try await assertRefused(plain, .wrongRelyingParty) {
-            _ = try await session.completeFIDO2Registration(wrongRP, options: options)
+            _ = try await session.completeFIDO2Registration(wrongRP)
         }
 
-        let expiring = try service { $0.challengeLifetime = 0.2 }
-        session = try ManageSession.open(expiring, upn: user.upn, tenant: "contoso", client: kiosk)
-        options = try session.beginFIDO2Registration()
+        let expiring = try await service { $0.challengeLifetime = 0.2 }
+        session = try await ManageSession.open(expiring, upn: user.upn, tenant: "contoso", client: kiosk)
+        options = try await session.beginFIDO2Registration()
         let late = try await register(key, options)
         try await Task.sleep(for: .milliseconds(400))
         try await assertRefused(expiring, .challengeExpired) {
-            _ = try await session.completeFIDO2Registration(late, options: options)
+            _ = try await session.completeFIDO2Registration(late)
         }
 
-        let blocking = try service { $0.methods.fido2.restriction = .block(["f1d0f1d0-6b65-7962-7269-646765000001"]) }
-        session = try ManageSession.open(blocking, upn: user.upn, tenant: "contoso", client: kiosk)
-        options = try session.beginFIDO2Registration()
+        let blocking = try await service { $0.methods.fido2.restriction = .block(["f1d0f1d0-6b65-7962-7269-646765000001"]) }
+        session = try await ManageSession.open(blocking, upn: user.upn, tenant: "contoso", client: kiosk)
+        options = try await session.beginFIDO2Registration()
         let blocked = try await register(key, options)
         try await assertRefused(blocking, .aaguidBlocked("f1d0f1d0-6b65-7962-7269-646765000001")) {
-            _ = try await session.completeFIDO2Registration(blocked, options: options)
+            _ = try await session.completeFIDO2Registration(blocked)
         }
 
         let noneKey = try VirtualKeyProcess(options: ["--attestation", "none"])
         let unattested = try await noneKey.open()
-        let enforcing = try service { $0.methods.fido2.enforceAttestation = true }
-        session = try ManageSession.open(enforcing, upn: user.upn, tenant: "contoso", client: kiosk)
-        options = try session.beginFIDO2Registration()
+        let enforcing = try await service { $0.methods.fido2.enforceAttestation = true }
+        session = try await ManageSession.open(enforcing, upn: user.upn, tenant: "contoso", client: kiosk)
+        options = try await session.beginFIDO2Registration()
         let none = try await register(unattested, options)
         await unattested.close()
         try await assertRefused(enforcing, .attestationRequired) {
-            _ = try await session.completeFIDO2Registration(none, options: options)
+            _ = try await session.completeFIDO2Registration(none)
         }
 
-        let untrusted = try service()
-        XCTAssertThrowsError(
-            try ManageSession.open(untrusted, upn: user.upn, tenant: "contoso", client: ClientContext(address: "198.51.100.7"))
+        let untrusted = try await service()
+        await XCTAssertThrowsErrorAsync(
+            try await ManageSession.open(untrusted, upn: user.upn, tenant: "contoso", client: ClientContext(address: "198.51.100.7"))
         ) { error in
             guard case .accessDenied = error as? RegistrationError else { return XCTFail("\(error)") }
         }
-        XCTAssertEqual(try untrusted.store.auditEvents(tenant: "contoso").last?.reason, "accessDenied")
+        await XCTAssertEqualAsync(try await untrusted.store.auditEvents(tenant: "contoso").last?.reason, "accessDenied")
         await key.close()
     }
 
-    func testWithoutMFAAKeyCannotBeAddedForAUserWithAnMFAMethod() throws {
-        let service = try service()
-        let session = try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
-        _ = try session.add(MethodDraft(kind: .phone, displayValue: "+1 555 0100"))
-        XCTAssertThrowsError(try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)) {
+    func testWithoutMFAAKeyCannotBeAddedForAUserWithAnMFAMethod() async throws {
+        let service = try await service()
+        let session = try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
+        _ = try await session.add(MethodDraft(kind: .phone, displayValue: "+1 555 0100"))
+        await XCTAssertThrowsErrorAsync(try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)) {
             XCTAssertEqual($0 as? RegistrationError, .mfaRequired)
         }
-        XCTAssertEqual(try service.store.auditEvents(tenant: "contoso").last?.reason, "mfaRequired")
+        await XCTAssertEqualAsync(try await service.store.auditEvents(tenant: "contoso").last?.reason, "mfaRequired")
     }
 
     func testADuplicateKeyIsRefused() async throws {
@@ -162,13 +163,13 @@ final class ManageModeFIDO2Tests: XCTestCase {
         // id in a fresh registration: the manage session must refuse it as a duplicate.
         let vkey = try VirtualKeyProcess(options: ["--attestation", "none"])
         let key = try await vkey.open()
-        let service = try service()
-        let session = try ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
-        var options = try session.beginFIDO2Registration()
-        let first = try await session.completeFIDO2Registration(try await register(key, options), options: options)
+        let service = try await service()
+        let session = try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
+        var options = try await session.beginFIDO2Registration()
+        let first = try await session.completeFIDO2Registration(try await register(key, options))
         let known = try XCTUnwrap(first.fido2?.credentialID)
 
-        options = try session.beginFIDO2Registration()
+        options = try await session.beginFIDO2Registration()
         XCTAssertEqual(options.excludeCredentials, [known])
         var request = MakeCredentialRequest(
             relyingParty: options.relyingParty,
@@ -184,13 +185,13 @@ final class ManageModeFIDO2Tests: XCTestCase {
         second.id = Base64URL.encode(known)
         second.rawId = second.id
         do {
-            _ = try await session.completeFIDO2Registration(second, options: options)
+            _ = try await session.completeFIDO2Registration(second)
             XCTFail("a known credential must be refused")
         } catch {
             XCTAssertEqual(error, .duplicateCredential)
         }
-        XCTAssertEqual(try service.store.methods(upn: user.upn, tenant: "contoso").count, 1, "nothing more stored")
-        XCTAssertEqual(try service.store.auditEvents(tenant: "contoso").last?.reason, "duplicateCredential")
+        await XCTAssertEqualAsync(try await service.store.methods(upn: user.upn, tenant: "contoso").count, 1, "nothing more stored")
+        await XCTAssertEqualAsync(try await service.store.auditEvents(tenant: "contoso").last?.reason, "duplicateCredential")
         await key.close()
     }
 

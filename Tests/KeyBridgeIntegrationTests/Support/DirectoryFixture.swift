@@ -54,9 +54,9 @@ final class DirectoryFixture {
     }
 
     /// The user's methods, read straight from the store.
-    func methods(_ upn: String) throws -> [RegisteredMethod] {
-        try SQLiteRegistrationStore(path: databasePath).methods(upn: upn, tenant: "contoso")
+    func methods(_ upn: String) async throws -> [RegisteredMethod] {
+        try await SQLiteRegistrationStore(path: databasePath).methods(upn: upn, tenant: "contoso")
     }
 
-    func audit() throws -> [AuditEvent] { try SQLiteRegistrationStore(path: databasePath).auditEvents(tenant: "contoso") }
+    func audit() async throws -> [AuditEvent] { try await SQLiteRegistrationStore(path: databasePath).auditEvents(tenant: "contoso") }
 }

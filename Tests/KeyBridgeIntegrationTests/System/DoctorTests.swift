@@ -237,21 +237,21 @@ final class DoctorTests: XCTestCase {
     // MARK: The directory
 
     /// A directory made the way the registration module makes it: folder 0700, key file 0600.
-    private func makeDirectory(tenants: [String]) throws -> DirectoryLocation {
+    private func makeDirectory(tenants: [String]) async throws -> DirectoryLocation {
         let folder = try TestPaths.temporaryDirectory().appendingPathComponent("keybridge")
         try FileManager.default.createDirectory(
             at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let location = DirectoryLocation(databasePath: folder.appendingPathComponent("directory.sqlite").path)
         do {
             let store = try SQLiteRegistrationStore(path: location.databasePath)
-            for tenant in tenants { try store.save(tenant: Tenant(id: tenant, name: tenant.capitalized)) }
+            for tenant in tenants { try await store.save(tenant: Tenant(id: tenant, name: tenant.capitalized)) }
             _ = try SecretSealer(keyFile: location.keyFilePath)
         }
         return location
     }
 
-    func testADirectoryThatOpensIsOKWithItsTenantCount() throws {
-        let location = try makeDirectory(tenants: ["contoso", "fabrikam"])
+    func testADirectoryThatOpensIsOKWithItsTenantCount() async throws {
+        let location = try await makeDirectory(tenants: ["contoso", "fabrikam"])
         let before = try FileManager.default.contentsOfDirectory(atPath: location.folder).sorted()
         let found = try doctor(rules: try TestPaths.temporaryDirectory(), directory: location.databasePath)
         let directory = rows(found, "directory")
@@ -292,8 +292,8 @@ final class DoctorTests: XCTestCase {
         }
     }
 
-    func testAnOpenFolderAndAReadableKeyFileAreWarnings() throws {
-        let location = try makeDirectory(tenants: ["contoso"])
+    func testAnOpenFolderAndAReadableKeyFileAreWarnings() async throws {
+        let location = try await makeDirectory(tenants: ["contoso"])
         XCTAssertEqual(chmod(location.folder, 0o755), 0)
         XCTAssertEqual(chmod(location.keyFilePath, 0o644), 0)
         let found = try doctor(rules: try TestPaths.temporaryDirectory(), directory: location.databasePath)

@@ -39,10 +39,8 @@ struct AuditCommand: AsyncParsableCommand {
             } else {
                 start = nil
             }
-            var events = try options.directory.existingService().store.auditEvents(tenant: tenant).filter { event in
-                (user == nil || event.upn == user) && (action == nil || event.action == action)
-                    && (!failures || event.outcome == .failure) && (start.map { event.time >= $0 } ?? true)
-            }
+            let query = AuditQuery(tenant: tenant, upn: user, action: action, failures: failures ? true : nil, since: start)
+            var events = try await options.directory.existingService().store.allAuditEvents(matching: query)
             if let limit { events = Array(events.suffix(max(0, limit))) }
             let formatter = ISO8601DateFormatter()
             let rows = events.map {

@@ -15,7 +15,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let user = try UserCommand.edit(options, upn: upn) { if !$0.groups.contains(group) { $0.groups.append(group) } }
+                let user = try await UserCommand.edit(options, upn: upn) { if !$0.groups.contains(group) { $0.groups.append(group) } }
                 if output.json { return try Output.json(UserJSON(user)) }
                 Output.line("\(upn) is in \(group).")
             }
@@ -31,7 +31,7 @@ struct GroupCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let user = try UserCommand.edit(options, upn: upn) { $0.groups.removeAll { $0 == group } }
+                let user = try await UserCommand.edit(options, upn: upn) { $0.groups.removeAll { $0 == group } }
                 if output.json { return try Output.json(UserJSON(user)) }
                 Output.line("\(upn) is no longer in \(group).")
             }
@@ -46,7 +46,7 @@ struct GroupCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.reporting(json: output.json) {
                 var groups: [String: [String]] = [:]
-                for user in try options.directory.existingService().store.users() {
+                for user in try await options.directory.existingService().store.users() {
                     for group in user.groups { groups[group, default: []].append(user.upn) }
                 }
                 if output.json { return try Output.json(groups) }

@@ -29,12 +29,12 @@ struct PassCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.reporting(json: output.json) {
                 let service = try options.directory.existingService()
-                let tenant = try subject.resolvedTenant(service)
-                let (pass, expires) = try service.issueTemporaryAccessPass(
+                let tenant = try await subject.resolvedTenant(service)
+                let (pass, expires, _) = try await service.issueTemporaryAccessPass(
                     upn: subject.user, tenant: tenant, admin: options.actor, client: options.client.context)
                 let issued = Issued(
                     user: subject.user, tenant: tenant, pass: pass, expires: ISO8601DateFormatter().string(from: expires),
-                    oneTime: try service.configuration(tenant).methods.temporaryAccessPassOneTime)
+                    oneTime: try await service.configuration(tenant).methods.temporaryAccessPassOneTime)
                 if output.json { return try Output.json(issued) }
                 Output.line("Temporary Access Pass for \(subject.user) in \(tenant): \(pass)")
                 Output.line("Valid until \(issued.expires)\(issued.oneTime ? ", once" : "").")

@@ -29,7 +29,7 @@ struct PolicyCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.reporting(json: false) {
                 let service = try options.directory.existingService()
-                FileHandle.standardOutput.write(Data(try format.encode(try service.configuration(tenant)).utf8))
+                FileHandle.standardOutput.write(Data(try await format.encode(try service.configuration(tenant)).utf8))
             }
         }
     }
@@ -55,7 +55,7 @@ struct PolicyCommand: AsyncParsableCommand {
                 let configuration = try (format ?? DocumentFormat.guess(file)).decode(
                     TenantConfiguration.self, from: try InputFile.text(file))
                 let service = try options.directory.existingService()
-                try service.setConfiguration(configuration, tenant: tenant, admin: options.actor, client: options.client.context)
+                try await service.setConfiguration(configuration, tenant: tenant, admin: options.actor, client: options.client.context)
                 if output.json { return try Output.json(Changed(tenant: tenant, changed: true)) }
                 Output.line("Replaced the policies of \(tenant).")
             }

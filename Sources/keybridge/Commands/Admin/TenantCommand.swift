@@ -54,7 +54,7 @@ struct TenantCommand: AsyncParsableCommand {
                         relyingParty: RelyingParty(id: rpID, name: name ?? id), origin: origin)
                 }
                 let service = try options.directory.service()
-                try service.createTenant(
+                try await service.createTenant(
                     Tenant(id: id, name: name ?? id), configuration: configuration, admin: options.actor, client: options.client.context)
                 if output.json {
                     return try Output.json(
@@ -82,12 +82,13 @@ struct TenantCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.reporting(json: output.json) {
                 let service = try options.directory.existingService()
-                let users = try service.store.users()
-                let rows = try service.store.tenants().map { tenant in
-                    let configuration = try service.store.configuration(tenant: tenant.id)
-                    return Row(
+                let users = try await service.store.users()
+                var rows: [Row] = []
+                for tenant in try await service.store.tenants() {
+                    let configuration = try await service.store.configuration(tenant: tenant.id)
+                    rows.append(Row(
                         id: tenant.id, name: tenant.name, relyingParty: configuration?.relyingParty.id, origin: configuration?.origin,
-                        users: users.filter { $0.isMember(of: tenant.id) }.count)
+                        users: users.filter { $0.isMember(of: tenant.id) }.count))
                 }
                 if output.json { return try Output.json(rows) }
                 for row in rows { Output.line("\(row.id)  \(row.name)  rp=\(row.relyingParty ?? "-")  users=\(row.users)") }

@@ -30,7 +30,7 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let result = try options.directory.existingService().importHardwareTokens(
+                let result = try await options.directory.existingService().importHardwareTokens(
                     csv: try InputFile.text(file), tenant: tenant, admin: options.actor, client: options.client.context)
                 let report = Report(imported: result.imported, errors: result.errors.map { .init(line: $0.line, message: $0.message) })
                 if output.json {
@@ -63,7 +63,7 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let rows = try options.directory.existingService().store.tokens(tenant: tenant).map {
+                let rows = try await options.directory.existingService().store.tokens(tenant: tenant).map {
                     Row(serial: $0.serial, upn: $0.upn, manufacturer: $0.manufacturer, model: $0.model, interval: $0.interval,
                         activated: $0.activatedMethodID != nil)
                 }

@@ -31,11 +31,11 @@ struct UserCommand: AsyncParsableCommand {
         subcommands: [Add.self, Change.self, List.self, Show.self])
 
     /// Reads a user, applies `change` and writes it back (validated and audited).
-    static func edit(_ options: AdminOptions, upn: String, _ change: (inout DirectoryUser) -> Void) throws -> DirectoryUser {
+    static func edit(_ options: AdminOptions, upn: String, _ change: (inout DirectoryUser) -> Void) async throws -> DirectoryUser {
         let service = try options.directory.existingService()
-        guard var user = try service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
+        guard var user = try await service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
         change(&user)
-        try service.updateUser(user, admin: options.actor, client: options.client.context)
+        try await service.updateUser(user, admin: options.actor, client: options.client.context)
         return user
     }
 
@@ -64,7 +64,7 @@ struct UserCommand: AsyncParsableCommand {
                 let user = DirectoryUser(
                     upn: upn, displayName: displayName, homeTenant: homeTenant, guestTenants: guestTenants,
                     businessPhone: businessPhone, groups: groups, mfaEnforcement: mfaEnforcement)
-                try options.directory.existingService().addUser(user, admin: options.actor, client: options.client.context)
+                try await options.directory.existingService().addUser(user, admin: options.actor, client: options.client.context)
                 if output.json { return try Output.json(UserJSON(user)) }
                 Output.line("Added \(upn) to \(homeTenant).")
             }
@@ -88,7 +88,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let user = try UserCommand.edit(options, upn: upn) { user in
+                let user = try await UserCommand.edit(options, upn: upn) { user in
                     if let displayName { user.displayName = displayName }
                     if noGuestTenants { user.guestTenants = [] } else if !guestTenants.isEmpty { user.guestTenants = guestTenants }
                     if let businessPhone { user.businessPhone = businessPhone.isEmpty ? nil : businessPhone }
@@ -108,7 +108,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let users = try options.directory.existingService().store.users().filter { tenant == nil || $0.isMember(of: tenant!) }
+                let users = try await options.directory.existingService().store.users(tenant: tenant)
                 if output.json { return try Output.json(users.map(UserJSON.init)) }
                 for user in users { Output.line("\(user.upn)  \(user.displayName)  home=\(user.homeTenant)  groups=\(user.groups.joined(separator: ","))") }
             }
@@ -123,7 +123,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                guard let user = try options.directory.existingService().store.user(upn: upn) else {
+                guard let user = try await options.directory.existingService().store.user(upn: upn) else {
                     throw RegistrationError.userNotFound(upn)
                 }
                 if output.json { return try Output.json(UserJSON(user)) }

@@ -47,15 +47,15 @@ struct ExportCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.reporting(json: output.json) {
                 let service = try directory.existingService()
-                let tenant = try subject.resolvedTenant(service)
-                guard try service.store.user(upn: subject.user)?.isMember(of: tenant) == true else {
+                let tenant = try await subject.resolvedTenant(service)
+                guard try await service.store.user(upn: subject.user)?.isMember(of: tenant) == true else {
                     throw RegistrationError.userNotFound(subject.user)
                 }
-                let rpID = try service.configuration(tenant).relyingParty.id
+                let rpID = try await service.configuration(tenant).relyingParty.id
                 let options = "+presence" + (verification ? "+verification" : "") + (pin ? "+pin" : "")
                 var credentials: [PamU2FCredential] = []
                 var skipped: [Skipped] = []
-                for key in try service.store.methods(upn: subject.user, tenant: tenant).compactMap(\.fido2) {
+                for key in try await service.store.methods(upn: subject.user, tenant: tenant).compactMap(\.fido2) {
                     do {
                         credentials.append(try PamU2FAuthfile.credential(cose: key.publicKeyCOSE, credentialID: key.credentialID, options: options))
                     } catch {

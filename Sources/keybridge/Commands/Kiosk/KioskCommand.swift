@@ -60,11 +60,11 @@ struct KioskCommand: AsyncParsableCommand {
         let flow: KioskFlow
         do {
             let service = try directory.existingService()
-            let tenants = try service.store.tenants()
+            let tenants = try await service.store.tenants()
             guard let tenant = tenant ?? (tenants.count == 1 ? tenants[0].id : nil) else {
                 throw RegistrationError.invalidInput("the directory has \(tenants.count) tenants: choose one with --tenant")
             }
-            _ = try service.configuration(tenant)
+            _ = try await service.configuration(tenant)
             let settings = KioskSettings(
                 tenant: tenant,
                 client: ClientContext(address: clientAddress ?? LocalMachine.primaryIPv4() ?? "127.0.0.1", device: kioskName ?? LocalMachine.hostName()),

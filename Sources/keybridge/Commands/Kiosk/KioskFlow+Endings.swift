@@ -6,7 +6,7 @@ import KeyBridgeRegistration
 /// How a person's flow ends on the kiosk: the receipt, or what failed and what was undone.
 extension KioskFlow {
     func finish(_ receipt: EnrollmentReceipt) async throws(PromptInterruption) {
-        let name = (try? service.store.user(upn: receipt.upn))??.displayName ?? receipt.upn
+        let name = (try? await service.store.user(upn: receipt.upn))??.displayName ?? receipt.upn
         var lines = [
             catalog.text("kiosk.done.registered", ["name": name]), "",
             catalog.text("kiosk.done.receipt") + ":",

@@ -61,7 +61,7 @@ final class KioskFlow: Sendable {
     func signInOperator() async throws(PromptInterruption) -> String? {
         var attempts = 0
         var notes: [String] = []
-        if let trust = try? service.configuration(settings.tenant).access, let device = settings.client.device,
+        if let trust = try? await service.configuration(settings.tenant).access, let device = settings.client.device,
             !trust.trustedDevices.contains(device)
         {
             notes.append(catalog.text("kiosk.warning.untrusted", ["device": device, "tenant": settings.tenant]))
@@ -80,7 +80,7 @@ final class KioskFlow: Sendable {
             attempts += 1
             notes = []
             do {
-                guard let user = try service.store.user(upn: upn), user.isMember(of: settings.tenant),
+                guard let user = try await service.store.user(upn: upn), user.isMember(of: settings.tenant),
                     user.groups.contains(settings.operatorGroup)
                 else {
                     notes = [catalog.text("kiosk.operator.notOperator", ["upn": upn, "group": settings.operatorGroup])]
@@ -88,7 +88,7 @@ final class KioskFlow: Sendable {
                 }
                 screen.ask(catalog.text("kiosk.operator.proof"))
                 let answer = try await input.readLine(secret: true).trimmingCharacters(in: .whitespaces)
-                _ = try service.signIn(
+                _ = try await service.signIn(
                     upn: upn, tenant: settings.tenant, client: settings.client, proof: MFAOptions.proof(typed: answer))
                 return upn
             } catch let error as RegistrationError {
@@ -135,23 +135,23 @@ final class KioskFlow: Sendable {
 
     /// Everything for one person up to the stored registration; throws to cancel or fail.
     private func enroll(upn: String, operatorUPN: String) async throws -> EnrollmentReceipt {
-        guard let user = try service.store.user(upn: upn), user.isMember(of: settings.tenant) else {
+        guard let user = try await service.store.user(upn: upn), user.isMember(of: settings.tenant) else {
             throw RegistrationError.userNotFound(upn)
         }
         screen.page(catalog.text("kiosk.hire.welcome", ["name": user.displayName]), step: (2, Self.steps))
         var proof: MFAProof?
-        if try service.requiresMFA(upn: upn, tenant: settings.tenant) {
+        if try await service.requiresMFA(upn: upn, tenant: settings.tenant) {
             screen.ask(catalog.text("kiosk.tap.prompt"))
             var pass = try await readAnswer(secret: true)
             if pass.isEmpty {
-                pass = try service.issueTemporaryAccessPass(upn: upn, tenant: settings.tenant, admin: operatorUPN, client: settings.client).pass
+                pass = try await service.issueTemporaryAccessPass(upn: upn, tenant: settings.tenant, admin: operatorUPN, client: settings.client).pass
                 screen.say(catalog.text("kiosk.tap.issued"))
             }
             proof = .temporaryAccessPass(pass)
         } else {
             screen.say(catalog.text("kiosk.tap.notNeeded"))
         }
-        let session = try ManageSession.open(service, upn: upn, tenant: settings.tenant, client: settings.client, proof: proof)
+        let session = try await ManageSession.open(service, upn: upn, tenant: settings.tenant, client: settings.client, proof: proof)
 
         screen.page(catalog.text("kiosk.key.insert"), step: (3, Self.steps))
         screen.footer()

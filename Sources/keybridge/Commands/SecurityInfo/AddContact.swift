@@ -31,11 +31,11 @@ struct AddContact: AsyncParsableCommand {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
             let (_, session) = try await gate.open()
-            let pending = try session.beginContact(
+            let pending = try await session.beginContact(
                 kind.methodKind, destination: value, delivery: OutboxDelivery(path: gate.directory.location.outboxPath),
                 catalog: catalog)
             let code = try LineInput.ask(catalog.text("prompt.enterCode", ["destination": value]) + " ")
-            let method = try session.completeContact(pending, code: code)
+            let method = try await session.completeContact(pending, code: code)
             if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
             Output.line("Added \(catalog.name(of: method.kind)) \(method.displayValue) [\(method.id)].")
         }

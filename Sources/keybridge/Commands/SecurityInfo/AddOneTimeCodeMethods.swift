@@ -21,11 +21,11 @@ struct AddAuthenticatorApp: AsyncParsableCommand {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
             let (_, session) = try await gate.open()
-            let pending = try session.beginAuthenticatorApp(kind: microsoft ? .authenticatorApp : .otherAuthenticatorApp, label: name)
+            let pending = try await session.beginAuthenticatorApp(kind: microsoft ? .authenticatorApp : .otherAuthenticatorApp, label: name)
             Output.note("Add this account to your app (shown once): \(pending.otpauthURI)")
             if pending.requiresPasswordlessSignInInApp { Output.note(catalog.text("prompt.enablePasswordless")) }
             let code = try LineInput.ask("Current code from the app: ")
-            let method = try session.completeAuthenticatorApp(pending, code: code)
+            let method = try await session.completeAuthenticatorApp(pending, code: code)
             if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
             Output.line("Added \(catalog.name(of: method.kind)) \"\(method.displayValue)\" [\(method.id)].")
         }
@@ -46,7 +46,7 @@ struct AddHardwareToken: AsyncParsableCommand {
         try await Output.reporting(json: output.json, catalog: catalog) {
             let (_, session) = try await gate.open()
             let code = try LineInput.ask("Code shown on token \(serial): ")
-            let method = try session.activateHardwareToken(serial: serial, code: code)
+            let method = try await session.activateHardwareToken(serial: serial, code: code)
             if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
             Output.line("Activated \(method.displayValue) [\(method.id)].")
         }

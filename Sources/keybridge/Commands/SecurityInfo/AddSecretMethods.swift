@@ -37,7 +37,7 @@ struct AddSecurityQuestions: AsyncParsableCommand {
                     answers.append((question, answer))
                 }
             }
-            let method = try session.registerSecurityQuestions(answers)
+            let method = try await session.registerSecurityQuestions(answers)
             if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
             Output.line("Registered \(method.displayValue) [\(method.id)].")
         }
@@ -62,7 +62,7 @@ struct AddAppPassword: AsyncParsableCommand {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
             let (_, session) = try await gate.open()
-            let (method, password) = try session.createAppPassword(name: name)
+            let (method, password) = try await session.createAppPassword(name: name)
             if output.json { return try Output.json(Created(method: MethodJSON(method, catalog: catalog), password: password)) }
             Output.line("App password for \"\(name)\" (shown once): \(password)")
         }

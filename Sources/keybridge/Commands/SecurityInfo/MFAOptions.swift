@@ -30,7 +30,7 @@ struct MFAOptions: ParsableArguments {
     func proof(
         service: RegistrationService, upn: String, tenant: String, devices: DeviceOptions, pin: PINOptions
     ) async throws -> MFAProof? {
-        guard try service.requiresMFA(upn: upn, tenant: tenant) else { return nil }
+        guard try await service.requiresMFA(upn: upn, tenant: tenant) else { return nil }
         if tapFile != nil || ProcessInfo.processInfo.environment["KEYBRIDGE_TAP"].map({ !$0.isEmpty }) == true {
             return .temporaryAccessPass(try PINInput.read(file: tapFile, environment: "KEYBRIDGE_TAP", prompt: "") ?? "")
         }
@@ -60,7 +60,7 @@ struct MFAOptions: ParsableArguments {
     ) async throws -> MFAProof {
         let key = try await SecurityKey.open(try devices.discovery.device(id: device ?? devices.device))
         defer { Task { await key.close() } }
-        let needsPIN = try service.configuration(tenant).methods.fido2.requireUserVerification
+        let needsPIN = try await service.configuration(tenant).methods.fido2.requireUserVerification
         let prompt = TouchPrompt(message: "Touch your registered security key", timeout: devices.timeoutDuration)
         defer { prompt.finish() }
         return try await KeySignIn.proof(

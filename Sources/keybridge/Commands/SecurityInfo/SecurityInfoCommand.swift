@@ -28,11 +28,11 @@ struct SecurityInfoCommand: AsyncParsableCommand {
     /// Opens the page, changes one method, and prints `{key: method}` or `sentence`.
     static func change(
         _ gate: SecurityInfoGate, _ output: OutputOptions, method: String, key: String, sentence: String,
-        _ body: @escaping @Sendable (ManageSession) throws -> Void
+        _ body: @escaping @Sendable (ManageSession) async throws -> Void
     ) async throws {
         try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
             let (_, session) = try await gate.open()
-            try body(session)
+            try await body(session)
             if output.json { return try Output.json([key: method]) }
             Output.line(sentence)
         }
@@ -58,7 +58,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
             let catalog = gate.directory.catalog
             try await Output.reporting(json: output.json, catalog: catalog) {
                 let (_, session) = try await gate.open()
-                let methods = try session.methods().map { MethodJSON($0, catalog: catalog) }
+                let methods = try await session.methods().map { MethodJSON($0, catalog: catalog) }
                 if output.json { return try Output.json(Listing(user: session.user.upn, tenant: session.tenant, methods: methods)) }
                 Output.line("Security info of \(session.user.upn) in \(session.tenant):")
                 if methods.isEmpty { Output.line("  (none)") }
@@ -77,7 +77,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await SecurityInfoCommand.change(gate, output, method: method, key: "deleted", sentence: "Deleted \(method).") {
-                try $0.delete(methodID: method)
+                try await $0.delete(methodID: method)
             }
         }
     }
@@ -96,7 +96,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         func run() async throws {
             try await SecurityInfoCommand.change(
                 gate, output, method: method, key: "default", sentence: "\(method) is now the default MFA method."
-            ) { try $0.setDefault(methodID: method) }
+            ) { try await $0.setDefault(methodID: method) }
         }
     }
 
@@ -128,9 +128,9 @@ struct SecurityInfoCommand: AsyncParsableCommand {
             let catalog = gate.directory.catalog
             try await Output.reporting(json: output.json, catalog: catalog) {
                 let service = try gate.directory.existingService()
-                let tenant = try gate.subject.resolvedTenant(service)
+                let tenant = try await gate.subject.resolvedTenant(service)
                 let upn = gate.subject.user
-                let decision = try service.interrupt(
+                let decision = try await service.interrupt(
                     upn: upn, tenant: tenant, client: gate.client.context, resourceRequiresMFA: resourceRequiresMFA)
                 var confirmed = false
                 if confirm {
@@ -138,7 +138,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
                         throw RegistrationError.invalidInput("no review is due for \(upn) (sign-in decides: \(decision.action.rawValue))")
                     }
                     let proof = try await gate.mfa.proof(service: service, upn: upn, tenant: tenant, devices: gate.devices, pin: gate.pin)
-                    try service.openReview(upn: upn, tenant: tenant, client: gate.client.context, proof: proof).confirm()
+                    try await service.openReview(upn: upn, tenant: tenant, client: gate.client.context, proof: proof).confirm()
                     confirmed = true
                 }
                 let result = Decision(

@@ -9,9 +9,9 @@ struct SubjectOptions: ParsableArguments {
     var tenant: String?
 
     /// The tenant to work in.
-    func resolvedTenant(_ service: RegistrationService) throws -> String {
+    func resolvedTenant(_ service: RegistrationService) async throws -> String {
         if let tenant { return tenant }
-        guard let record = try service.store.user(upn: user) else { throw RegistrationError.userNotFound(user) }
+        guard let record = try await service.store.user(upn: user) else { throw RegistrationError.userNotFound(user) }
         return record.homeTenant
     }
 }
@@ -28,9 +28,9 @@ struct SecurityInfoGate: ParsableArguments {
     /// Opens manage mode: MFA proof (asked for when needed) and the access rule.
     func open() async throws -> (service: RegistrationService, session: ManageSession) {
         let service = try directory.existingService()
-        let tenant = try subject.resolvedTenant(service)
+        let tenant = try await subject.resolvedTenant(service)
         let proof = try await mfa.proof(service: service, upn: subject.user, tenant: tenant, devices: devices, pin: pin)
-        let session = try ManageSession.open(service, upn: subject.user, tenant: tenant, client: client.context, proof: proof)
+        let session = try await ManageSession.open(service, upn: subject.user, tenant: tenant, client: client.context, proof: proof)
         return (service, session)
     }
 }
