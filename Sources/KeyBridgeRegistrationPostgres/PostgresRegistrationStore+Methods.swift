@@ -19,9 +19,11 @@ extension PostgresRegistrationStore {
         async throws(RegistrationError) -> RegisteredMethod
     {
         let kind = draft.methodKind
+        // The returned method's time is made from the stored number, so it reads back equal.
+        let created = Self.epoch(Date())
         let method = try Self.makeMethod(
             id: UUID().uuidString, tenant: tenant, upn: upn, kind: kind, displayValue: draft.displayValue,
-            friendlyName: draft.friendlyName, fido2: nil, isDefault: false, created: Date())
+            friendlyName: draft.friendlyName, fido2: nil, isDefault: false, created: Self.date(created))
         let secret = sealedSecret.map(Self.bytes)
         try await transaction("cannot add a \(kind.rawValue) method for \(upn) in \(tenant)") { connection in
             try await Self.lockUser(upn: upn, tenant: tenant, on: connection)
@@ -35,7 +37,7 @@ extension PostgresRegistrationStore {
                 """
                 INSERT INTO methods (id, tenant, upn, kind, display_value, friendly_name, is_default, created, secret)
                 VALUES (\(method.id), \(tenant), \(upn), \(kind.rawValue), \(method.displayValue), \(method.friendlyName),
-                        false, \(Self.epoch(method.created)), \(secret))
+                        false, \(created), \(secret))
                 """)
         }
         return method
@@ -65,10 +67,11 @@ extension PostgresRegistrationStore {
         -> RegisteredMethod
     {
         let record = registration.record
+        let created = Self.epoch(Date())
         let method = try Self.makeMethod(
             id: UUID().uuidString, tenant: registration.tenant, upn: registration.upn, kind: .fido2SecurityKey,
             displayValue: record.model ?? "Security key", friendlyName: registration.friendlyName, fido2: record,
-            isDefault: false, created: Date())
+            isDefault: false, created: Self.date(created))
         let document = try Self.json(record)
         let credentialID = Self.bytes(record.credentialID)
         let auditDocument = try Self.json(audit)
@@ -81,7 +84,7 @@ extension PostgresRegistrationStore {
                 INSERT INTO methods (id, tenant, upn, kind, display_value, friendly_name, is_default, created,
                                      fido2, credential_id, sign_count)
                 VALUES (\(method.id), \(method.tenant), \(method.upn), \(MethodKind.fido2SecurityKey.rawValue),
-                        \(method.displayValue), \(method.friendlyName), false, \(Self.epoch(method.created)),
+                        \(method.displayValue), \(method.friendlyName), false, \(created),
                         \(document)::jsonb, \(credentialID), \(Int64(record.signCount)))
                 ON CONFLICT (tenant, credential_id) DO NOTHING RETURNING id
                 """)

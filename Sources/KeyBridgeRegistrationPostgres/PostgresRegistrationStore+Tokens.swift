@@ -8,13 +8,14 @@ extension PostgresRegistrationStore {
 
     public func save(token: HardwareToken) async throws(RegistrationError) {
         let json = try Self.json(token)
+        let exists = RegistrationError.alreadyExists("token \(token.serial) in \(token.tenant)")
         let inserted = try await rows(
             """
             INSERT INTO hardware_tokens (tenant, serial, upn, method_id, document)
             VALUES (\(token.tenant), \(token.serial), \(token.upn), \(token.activatedMethodID), \(json)::jsonb)
             ON CONFLICT (tenant, serial) DO NOTHING RETURNING serial
-            """, "cannot save token \(token.serial) in \(token.tenant)", uniqueViolation: .alreadyExists(token.serial))
-        if inserted.isEmpty { throw .alreadyExists(token.serial) }
+            """, "cannot save token \(token.serial) in \(token.tenant)", uniqueViolation: exists)
+        if inserted.isEmpty { throw exists }
     }
 
     public func token(serial: String, tenant: String) async throws(RegistrationError) -> HardwareToken? {

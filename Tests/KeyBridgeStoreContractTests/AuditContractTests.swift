@@ -76,10 +76,12 @@ struct AuditContractTests {
             // A full last page still points on; the next one is empty and final.
             var exact = AuditQuery(upn: "alice@contoso.com", limit: 2)
             let first = try await store.auditEvents(exact)
-            exact.after = try #require(first.nextAfter)
+            let afterFirst: Int64 = try #require(first.nextAfter)
+            exact.after = afterFirst
             let second = try await store.auditEvents(exact)
             #expect(second.events.map(\.event) == [all[2], all[4]])
-            exact.after = try #require(second.nextAfter)
+            let afterSecond: Int64 = try #require(second.nextAfter)
+            exact.after = afterSecond
             let third = try await store.auditEvents(exact)
             #expect(third.events.isEmpty)
             #expect(third.nextAfter == nil)
@@ -95,7 +97,8 @@ struct AuditContractTests {
             }
             let page = try await store.auditEvents(AuditQuery(limit: 5000))
             #expect(page.events.count == AuditQuery.maximumLimit)
-            let rest = try await store.auditEvents(AuditQuery(after: try #require(page.nextAfter), limit: 5000))
+            let next: Int64 = try #require(page.nextAfter)
+            let rest = try await store.auditEvents(AuditQuery(after: next, limit: 5000))
             #expect(rest.events.count == 5)
             #expect(try await store.auditEvents(tenant: "contoso").count == AuditQuery.maximumLimit + 5)
         }

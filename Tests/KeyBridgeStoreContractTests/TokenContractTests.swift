@@ -16,7 +16,7 @@ struct TokenContractTests {
             #expect(try await store.token(serial: "T-100", tenant: "fabrikam")?.upn == "bob@fabrikam.com")
             #expect(try await store.token(serial: "T-999", tenant: "contoso") == nil)
 
-            await expectRefusal(.alreadyExists("T-200")) {
+            await expectRefusal(.alreadyExists("token T-200 in contoso")) {
                 try await store.save(token: Sample.token("T-200", upn: "mallory@contoso.com"))
             }
             #expect(try await store.token(serial: "T-200", tenant: "contoso")?.upn == "alice@contoso.com", "nothing was replaced")

@@ -52,3 +52,16 @@ enum Sample {
 
     static func app(_ name: String = "Phone app") -> MethodDraft { MethodDraft(kind: .authenticatorApp, displayValue: name) }
 }
+
+/// Methods compared field by field, their times to the millisecond: a store keeps times as
+/// seconds since 1970 in a double, and the SQLite store's `addMethod` returns the time before
+/// that conversion, which reads back a few ulps away.
+func sameMethods(_ left: [RegisteredMethod], _ right: [RegisteredMethod]) -> Bool {
+    left.count == right.count
+        && zip(left, right).allSatisfy { pair in
+            var (a, b) = pair
+            guard abs(a.created.timeIntervalSince(b.created)) < 0.001 else { return false }
+            a.created = b.created
+            return a == b
+        }
+}

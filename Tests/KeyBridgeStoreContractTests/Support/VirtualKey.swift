@@ -21,7 +21,7 @@ struct VirtualKey {
             type: .create, challenge: options.challenge, origin: options.origin, crossOrigin: false)
         let request = CBOREncoder.encode([
             1: .bytes(Array(SHA256.hash(data: clientData))),
-            2: ["id": .text(options.relyingParty.id), "name": .text(options.relyingParty.name)],
+            2: ["id": .text(options.relyingParty.id), "name": .text(options.relyingParty.name ?? options.relyingParty.id)],
             3: ["id": .bytes(options.userHandle), "name": .text(options.userName), "displayName": .text(options.userDisplayName)],
             4: [["alg": -7, "type": "public-key"]],
         ])
