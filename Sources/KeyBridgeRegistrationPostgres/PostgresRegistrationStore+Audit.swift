@@ -15,21 +15,39 @@ extension PostgresRegistrationStore {
 
     public func auditEvents(_ query: AuditQuery) async throws(RegistrationError) -> AuditPage {
         let limit = max(1, min(query.limit, AuditQuery.maximumLimit))
-        // Every filter is a bound parameter; a nil one switches its condition off. With a tenant
-        // (and user) the planner uses audit_by_tenant / audit_by_user, else audit_by_time or the key.
-        let failure: Bool? = query.failures
-        let found = try await rows(
-            """
-            SELECT seq, document::text FROM audit
-            WHERE (\(query.tenant)::text IS NULL OR tenant = \(query.tenant))
-              AND (\(query.upn)::text IS NULL OR upn = \(query.upn))
-              AND (\(query.action)::text IS NULL OR action = \(query.action))
-              AND (\(failure)::boolean IS NULL OR failure = \(failure))
-              AND (\(query.since.map(Self.epoch))::float8 IS NULL OR time >= \(query.since.map(Self.epoch)))
-              AND (\(query.until.map(Self.epoch))::float8 IS NULL OR time < \(query.until.map(Self.epoch)))
-              AND seq > \(query.after ?? 0)
-            ORDER BY seq LIMIT \(limit)
-            """, "cannot read the audit log")
+        // Only the filters given become conditions (each value a bound parameter), so the planner
+        // sees plain equalities and ranges: audit_by_user for a tenant and user, audit_by_tenant
+        // for a tenant, audit_by_time for a time range, else the sequence key.
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 8)
+        sql.appendLiteral("SELECT seq, document::text FROM audit WHERE seq > ")
+        sql.appendInterpolation(query.after ?? 0)
+        if let tenant = query.tenant {
+            sql.appendLiteral(" AND tenant = ")
+            sql.appendInterpolation(tenant)
+        }
+        if let upn = query.upn {
+            sql.appendLiteral(" AND upn = ")
+            sql.appendInterpolation(upn)
+        }
+        if let action = query.action {
+            sql.appendLiteral(" AND action = ")
+            sql.appendInterpolation(action)
+        }
+        if let failures = query.failures {
+            sql.appendLiteral(" AND failure = ")
+            sql.appendInterpolation(failures)
+        }
+        if let since = query.since {
+            sql.appendLiteral(" AND time >= ")
+            sql.appendInterpolation(Self.epoch(since))
+        }
+        if let until = query.until {
+            sql.appendLiteral(" AND time < ")
+            sql.appendInterpolation(Self.epoch(until))
+        }
+        sql.appendLiteral(" ORDER BY seq LIMIT ")
+        sql.appendInterpolation(limit)
+        let found = try await rows(PostgresQuery(stringInterpolation: sql), "cannot read the audit log")
         let events = try found.map { row throws(RegistrationError) in
             let (sequence, json) = try Self.columns(row, (Int64, String).self)
             return SequencedAuditEvent(sequence: sequence, event: try Self.decode(AuditEvent.self, json))
