@@ -44,8 +44,7 @@ extension PostgresRegistrationStore {
             """
             INSERT INTO access_passes (id, tenant, upn, used, document)
             VALUES (\(pass.id), \(pass.tenant), \(pass.upn), \(pass.used), \(json)::jsonb)
-            """, "cannot save a Temporary Access Pass for \(pass.upn) in \(pass.tenant)",
-            uniqueViolation: .alreadyExists(pass.id))
+            """, "cannot save a Temporary Access Pass for \(pass.upn) in \(pass.tenant)")
     }
 
     public func passes(upn: String, tenant: String) async throws(RegistrationError) -> [StoredAccessPass] {

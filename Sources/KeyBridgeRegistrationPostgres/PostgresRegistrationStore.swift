@@ -32,7 +32,8 @@ public final class PostgresRegistrationStore: RegistrationStore {
 
     /// Opens the store at `location`. One connection is made first, so a wrong address, password
     /// or TLS setting fails here at once with what is wrong; with `migrate` the schema is brought
-    /// up to date on it (see ``migrate()``). Then the pool starts.
+    /// up to date on it (see ``migrate()``). Then the pool starts. Without `migrate` (a doctor
+    /// looking at ``schemaVersion()``), calls fail with a store error until the schema is current.
     public init(location: PostgresDirectoryURL, migrate: Bool = true) async throws(RegistrationError) {
         self.location = location
         let connection = try await Self.connect(location)
@@ -159,8 +160,10 @@ public final class PostgresRegistrationStore: RegistrationStore {
         if let error = error as? RegistrationError { return error }
         if let error = error as? PSQLError {
             if let info = error.serverInfo {
-                let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-                return .store("\(what): \(info[.message] ?? "server error")\(state)")
+                let state = info[.sqlState] ?? "?"
+                // A data exception's message may quote the value it refused: only its class is told.
+                if state.hasPrefix("22") { return .store("\(what): the database refused a value (SQLSTATE \(state))") }
+                return .store("\(what): \(info[.message] ?? "server error") (SQLSTATE \(state))")
             }
             switch error.code {
             case .sslUnsupported:
