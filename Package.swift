@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
         .library(name: "KeyBridgeEnrollment", targets: ["KeyBridgeEnrollment"]),
         .library(name: "KeyBridgeServer", targets: ["KeyBridgeServer"]),
+        .library(name: "KeyBridgeRegistrationPostgres", targets: ["KeyBridgeRegistrationPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // MARK: C shims (Debian packages, found through pkg-config)
@@ -81,6 +84,13 @@ let package = Package(
             ],
             resources: [.process("Resources")]),
         .target(
+            name: "KeyBridgeRegistrationPostgres",
+            dependencies: [
+                "KeyBridgeRegistration",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
             name: "KeyBridgeEnrollment",
             dependencies: ["KeyBridgeFIDO", "KeyBridgeRegistration", "KeyBridgeCBOR"]),
 
@@ -96,7 +106,7 @@ let package = Package(
             name: "keybridge",
             dependencies: [
                 "KeyBridgeFIDO", "KeyBridgeAuthenticator", "KeyBridgeVirtualCard", "KeyBridgeOATH", "KeyBridgePCSC",
-                "KeyBridgeRegistration", "KeyBridgeEnrollment", "KeyBridgeServer",
+                "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeEnrollment", "KeyBridgeServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -121,6 +131,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
+        .testTarget(
+            name: "KeyBridgeStoreContractTests",
+            dependencies: [
+                "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeAuthenticator", "KeyBridgeFIDO",
+                "KeyBridgeCBOR",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(
             name: "KeyBridgeEnrollmentTests",

@@ -1,32 +1,86 @@
 import ArgumentParser
 import Foundation
 import KeyBridgeRegistration
+import KeyBridgeRegistrationPostgres
 
-/// Which embedded directory to use, and in which language to speak to people.
+/// Which directory to use — the embedded SQLite file or a shared PostgreSQL database — and in
+/// which language to speak to people.
 struct DirectoryOptions: ParsableArguments {
     @Option(
         name: .customLong("directory"),
         help: ArgumentHelp(
-            "The directory's SQLite file (default: $KEYBRIDGE_DIRECTORY, else /var/lib/keybridge/directory.sqlite for root, else ~/.local/share/keybridge/directory.sqlite).",
-            valueName: "file"))
+            "The directory: a SQLite file, or postgres://user@host/db for a shared one (default: $KEYBRIDGE_DIRECTORY, else /var/lib/keybridge/directory.sqlite for root, else ~/.local/share/keybridge/directory.sqlite).",
+            valueName: "file|url"))
     var path: String?
+
+    @Option(
+        name: .customLong("key-file"),
+        help: ArgumentHelp(
+            "The 32-byte key that seals secrets at rest (default: $KEYBRIDGE_KEY_FILE, else directory.key beside a SQLite file; required for PostgreSQL: the same file on every server).",
+            valueName: "file"))
+    var keyFile: String?
 
     @Option(name: .customLong("lang"), help: ArgumentHelp("Language of messages: en or de (like the pages' ?lng=).", valueName: "code"))
     var language = "en"
 
-    var location: DirectoryLocation { DirectoryLocation.resolve(path) }
+    private var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// `--directory`, else `$KEYBRIDGE_DIRECTORY`.
+    private var named: String? { path ?? environment[DirectoryLocation.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The PostgreSQL URL when the directory is a shared one.
+    var sharedURL: String? { named.flatMap { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") ? $0 : nil } }
+
+    /// The embedded directory's files (meaningful when ``sharedURL`` is nil).
+    var location: DirectoryLocation { DirectoryLocation.resolve(named) }
     var catalog: MessageCatalog { MessageCatalog(language: language) }
 
-    /// The registration service over the directory (created on first use).
-    func service() throws -> RegistrationService { try RegistrationService(location: location) }
+    /// The key file: `--key-file`, `$KEYBRIDGE_KEY_FILE`, else beside the SQLite file.
+    func keyFilePath() throws -> String {
+        if let keyFile = keyFile ?? environment["KEYBRIDGE_KEY_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) { return keyFile }
+        guard sharedURL == nil else {
+            throw RegistrationError.invalidInput(
+                "a PostgreSQL directory needs --key-file (or $KEYBRIDGE_KEY_FILE): the same 32-byte file on every server and workstation")
+        }
+        return location.keyFilePath
+    }
+
+    /// Where outbox, receipts and other local files go: beside the SQLite file, or the key file.
+    func folder() throws -> String {
+        sharedURL == nil ? location.folder : (try keyFilePath() as NSString).deletingLastPathComponent
+    }
+
+    /// Where one-time codes for phones and e-mail addresses are written (JSON lines).
+    func outboxPath() throws -> String { try folder() + "/outbox.jsonl" }
+
+    /// The directory as people read it (a PostgreSQL URL without its password).
+    var displayName: String {
+        guard let sharedURL else { return location.databasePath }
+        return (try? PostgresDirectoryURL(sharedURL).description) ?? "the PostgreSQL directory"
+    }
+
+    /// The registration service over the directory (an embedded one is created on first use; a
+    /// shared one is migrated to the current schema).
+    func service() async throws -> RegistrationService {
+        guard let sharedURL else { return try RegistrationService(location: location) }
+        let store = try await PostgresRegistrationStore(url: sharedURL)
+        return RegistrationService(store: store, sealer: try SecretSealer(keyFile: try keyFilePath()))
+    }
 
     /// The service over an existing directory: reading commands must not create one by accident.
-    func existingService() throws -> RegistrationService {
-        guard FileManager.default.fileExists(atPath: location.databasePath) else {
-            throw RegistrationError.store(
-                "there is no directory at \(location.databasePath); create it with `keybridge admin tenant add` or pass --directory")
+    func existingService() async throws -> RegistrationService {
+        if sharedURL == nil {
+            guard FileManager.default.fileExists(atPath: location.databasePath) else {
+                throw RegistrationError.store(
+                    "there is no directory at \(location.databasePath); create it with `keybridge admin tenant add` or pass --directory")
+            }
+        } else {
+            let keyFile = try keyFilePath()
+            guard FileManager.default.fileExists(atPath: keyFile) else {
+                throw RegistrationError.store("the key file \(keyFile) is missing: copy the directory's key file there (it seals secrets)")
+            }
         }
-        return try service()
+        return try await service()
     }
 }
 

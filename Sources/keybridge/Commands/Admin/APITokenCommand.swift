@@ -46,7 +46,7 @@ struct APITokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let service = try options.directory.existingService()
+                let service = try await options.directory.existingService()
                 let (token, record) = try await service.issueAPIToken(
                     name: name, tenant: tenant, scopes: scope, lifetime: days.map { TimeInterval($0) * 86_400 }, admin: options.actor,
                     client: options.client.context)

@@ -28,7 +28,7 @@ struct PassCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let service = try options.directory.existingService()
+                let service = try await options.directory.existingService()
                 let tenant = try await subject.resolvedTenant(service)
                 let (pass, expires, _) = try await service.issueTemporaryAccessPass(
                     upn: subject.user, tenant: tenant, admin: options.actor, client: options.client.context)

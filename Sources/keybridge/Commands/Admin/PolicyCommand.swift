@@ -28,7 +28,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: false) {
-                let service = try options.directory.existingService()
+                let service = try await options.directory.existingService()
                 FileHandle.standardOutput.write(Data(try await format.encode(try service.configuration(tenant)).utf8))
             }
         }
@@ -54,7 +54,7 @@ struct PolicyCommand: AsyncParsableCommand {
             try await Output.reporting(json: output.json) {
                 let configuration = try (format ?? DocumentFormat.guess(file)).decode(
                     TenantConfiguration.self, from: try InputFile.text(file))
-                let service = try options.directory.existingService()
+                let service = try await options.directory.existingService()
                 try await service.setConfiguration(configuration, tenant: tenant, admin: options.actor, client: options.client.context)
                 if output.json { return try Output.json(Changed(tenant: tenant, changed: true)) }
                 Output.line("Replaced the policies of \(tenant).")

@@ -53,14 +53,14 @@ struct TenantCommand: AsyncParsableCommand {
                     configuration = TenantCommand.defaultConfiguration(
                         relyingParty: RelyingParty(id: rpID, name: name ?? id), origin: origin)
                 }
-                let service = try options.directory.service()
+                let service = try await options.directory.service()
                 try await service.createTenant(
                     Tenant(id: id, name: name ?? id), configuration: configuration, admin: options.actor, client: options.client.context)
                 if output.json {
                     return try Output.json(
                         ["tenant": id, "name": name ?? id, "relyingParty": configuration.relyingParty.id, "origin": configuration.origin])
                 }
-                Output.line("Created tenant \(id) (relying party \(configuration.relyingParty.id)) in \(options.directory.location.databasePath).")
+                Output.line("Created tenant \(id) (relying party \(configuration.relyingParty.id)) in \(options.directory.displayName).")
             }
         }
     }
@@ -81,7 +81,7 @@ struct TenantCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let service = try options.directory.existingService()
+                let service = try await options.directory.existingService()
                 let users = try await service.store.users()
                 var rows: [Row] = []
                 for tenant in try await service.store.tenants() {

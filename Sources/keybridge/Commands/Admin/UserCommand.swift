@@ -32,7 +32,7 @@ struct UserCommand: AsyncParsableCommand {
 
     /// Reads a user, applies `change` and writes it back (validated and audited).
     static func edit(_ options: AdminOptions, upn: String, _ change: (inout DirectoryUser) -> Void) async throws -> DirectoryUser {
-        let service = try options.directory.existingService()
+        let service = try await options.directory.existingService()
         guard var user = try await service.store.user(upn: upn) else { throw RegistrationError.userNotFound(upn) }
         change(&user)
         try await service.updateUser(user, admin: options.actor, client: options.client.context)

@@ -46,7 +46,7 @@ struct ExportCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
-                let service = try directory.existingService()
+                let service = try await directory.existingService()
                 let tenant = try await subject.resolvedTenant(service)
                 guard try await service.store.user(upn: subject.user)?.isMember(of: tenant) == true else {
                     throw RegistrationError.userNotFound(subject.user)

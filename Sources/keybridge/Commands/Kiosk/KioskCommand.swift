@@ -59,7 +59,7 @@ struct KioskCommand: AsyncParsableCommand {
         let catalog = directory.catalog
         let flow: KioskFlow
         do {
-            let service = try directory.existingService()
+            let service = try await directory.existingService()
             let tenants = try await service.store.tenants()
             guard let tenant = tenant ?? (tenants.count == 1 ? tenants[0].id : nil) else {
                 throw RegistrationError.invalidInput("the directory has \(tenants.count) tenants: choose one with --tenant")
@@ -70,7 +70,7 @@ struct KioskCommand: AsyncParsableCommand {
                 client: ClientContext(address: clientAddress ?? LocalMachine.primaryIPv4() ?? "127.0.0.1", device: kioskName ?? LocalMachine.hostName()),
                 operatorGroup: operatorGroup, minimumPINLength: minimumPINLength, randomPIN: randomPIN,
                 forcePINChange: forcePINChange,
-                receipts: ReceiptLog(folder: receipts ?? directory.location.folder + "/receipts"), printCommand: printCommand,
+                receipts: ReceiptLog(folder: try receipts ?? (directory.folder() + "/receipts")), printCommand: printCommand,
                 models: try aaguidNames.map { try KeyModelNames(file: $0) } ?? KeyModelNames(), discovery: devices.discovery,
                 touchTimeout: devices.timeoutDuration, json: output.json)
             flow = KioskFlow(service: service, settings: settings, input: TerminalInput(screen: output.json ? .standardError : .standardOutput), catalog: catalog)

@@ -32,7 +32,7 @@ struct AddContact: AsyncParsableCommand {
         try await Output.reporting(json: output.json, catalog: catalog) {
             let (_, session) = try await gate.open()
             let pending = try await session.beginContact(
-                kind.methodKind, destination: value, delivery: OutboxDelivery(path: gate.directory.location.outboxPath),
+                kind.methodKind, destination: value, delivery: OutboxDelivery(path: try gate.directory.outboxPath()),
                 catalog: catalog)
             let code = try LineInput.ask(catalog.text("prompt.enterCode", ["destination": value]) + " ")
             let method = try await session.completeContact(pending, code: code)

@@ -127,7 +127,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         func run() async throws {
             let catalog = gate.directory.catalog
             try await Output.reporting(json: output.json, catalog: catalog) {
-                let service = try gate.directory.existingService()
+                let service = try await gate.directory.existingService()
                 let tenant = try await gate.subject.resolvedTenant(service)
                 let upn = gate.subject.user
                 let decision = try await service.interrupt(

@@ -27,7 +27,7 @@ struct SecurityInfoGate: ParsableArguments {
 
     /// Opens manage mode: MFA proof (asked for when needed) and the access rule.
     func open() async throws -> (service: RegistrationService, session: ManageSession) {
-        let service = try directory.existingService()
+        let service = try await directory.existingService()
         let tenant = try await subject.resolvedTenant(service)
         let proof = try await mfa.proof(service: service, upn: subject.user, tenant: tenant, devices: devices, pin: pin)
         let session = try await ManageSession.open(service, upn: subject.user, tenant: tenant, client: client.context, proof: proof)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import KeyBridgeRegistration
+import KeyBridgeRegistrationPostgres
 import KeyBridgeServer
 import Logging
 
@@ -51,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             return logger
         }()
-        let service = try directory.existingService()
+        let service = try await directory.existingService()
         let (host, port) = Self.split(listen)!
         let configuration = KeyBridgeServer.Configuration(host: host, port: port, rateLimit: (rateLimit, rateLimit * 4))
         let portFile = portFile
@@ -60,5 +61,6 @@ struct ServeCommand: AsyncParsableCommand {
             if let portFile { try? Data("\(bound)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic) }
         }
         try await app.runService()
+        if let shared = service.store as? PostgresRegistrationStore { await shared.shutdown() }
     }
 }
