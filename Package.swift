@@ -153,7 +153,7 @@ let package = Package(
             dependencies: [
                 "KeyBridgeTestSupport",
                 "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2", "KeyBridgePCSC", "KeyBridgeOATH",
-                "KeyBridgeRegistration", "KeyBridgeEnrollment",
+                "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeEnrollment",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
     ],

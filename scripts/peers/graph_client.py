@@ -4,8 +4,11 @@ PC/SC (pyscard) for the key, py_webauthn to verify what the key made. It registe
 user on an admin's behalf, exactly as on-behalf provisioning scripts written for Microsoft Graph do:
 
   graph_client.py register BASE_URL TOKEN UPN READER_SUBSTRING ORIGIN [--name NAME] [--timeout-minutes N]
+  graph_client.py prepare  BASE_URL TOKEN UPN READER_SUBSTRING ORIGIN [--name NAME]
 
-Prints one JSON object: the HTTP statuses and bodies of each step and py_webauthn's verdict.
+`register` prints one JSON object: the HTTP statuses and bodies of each step and py_webauthn's
+verdict. `prepare` only fetches the creation options and makes the credential on the key, and prints
+{"body": <the POST body>} for the caller to send (to test concurrent or interrupted registrations).
 """
 import base64
 import json
@@ -39,7 +42,7 @@ def open_device(reader_substring):
     raise SystemExit(json.dumps({"ok": False, "error": f"no FIDO card on a reader matching {reader_substring!r}"}))
 
 
-def register(base, token, upn, reader, origin, name, minutes):
+def register(base, token, upn, reader, origin, name, minutes, post=True):
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     result = {"ok": False}
@@ -74,6 +77,8 @@ def register(base, token, upn, reader, origin, name, minutes):
         require_user_verification=False,
     )
     result["pyWebauthnCredentialId"] = base64.urlsafe_b64encode(verified.credential_id).decode().rstrip("=")
+    if not post:
+        return {"ok": True, "body": body, "pyWebauthnCredentialId": result["pyWebauthnCredentialId"]}
     post = session.post(url, json=body, timeout=30)
     result["postStatus"] = post.status_code
     result["postBody"] = post.json()
@@ -89,12 +94,12 @@ def register(base, token, upn, reader, origin, name, minutes):
 
 
 def main():
-    if len(sys.argv) < 7 or sys.argv[1] != "register":
+    if len(sys.argv) < 7 or sys.argv[1] not in ("register", "prepare"):
         raise SystemExit(__doc__)
     base, token, upn, reader, origin = sys.argv[2:7]
     name = sys.argv[sys.argv.index("--name") + 1] if "--name" in sys.argv else "Security key"
     minutes = int(sys.argv[sys.argv.index("--timeout-minutes") + 1]) if "--timeout-minutes" in sys.argv else 5
-    print(json.dumps(register(base, token, upn, reader, origin, name, minutes)))
+    print(json.dumps(register(base, token, upn, reader, origin, name, minutes, post=sys.argv[1] == "register")))
 
 
 if __name__ == "__main__":

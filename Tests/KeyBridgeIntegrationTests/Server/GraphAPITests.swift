@@ -18,22 +18,34 @@ final class GraphAPITests: XCTestCase {
         """
 
     /// A directory with alice, and a server on it.
-    private func serve() throws -> (DirectoryFixture, ServerProcess) {
-        let directory = try DirectoryFixture(policy: Self.serverPolicy)
+    static func serve(_ backend: DirectoryFixture.Backend) throws -> (DirectoryFixture, ServerProcess) {
+        let directory = try DirectoryFixture(policy: Self.serverPolicy, backend: backend)
         try directory.addUser("alice@contoso.com", name: "Alice")
-        return (directory, try ServerProcess(directory: directory.databasePath))
+        return (directory, try ServerProcess(directory: directory.directory, environment: directory.environment))
     }
 
-    private func token(_ directory: DirectoryFixture, _ scopes: [String], tenant: String? = "contoso") throws -> String {
+    func testAnIndependentGraphClientRegistersAKeyOnAUsersBehalfOnSQLite() async throws {
+        try await independentClientRegistersAKeyAndAReplayIsRefused(.sqlite)
+    }
+
+    func testAnIndependentGraphClientRegistersAKeyOnAUsersBehalfOnPostgreSQL() async throws {
+        try await independentClientRegistersAKeyAndAReplayIsRefused(.postgres)
+    }
+
+    func testTokensScopesAndGraphErrorsOnSQLite() async throws { try await tokensScopesAndErrors(.sqlite) }
+
+    func testTokensScopesAndGraphErrorsOnPostgreSQL() async throws { try await tokensScopesAndErrors(.postgres) }
+
+    static func token(_ directory: DirectoryFixture, _ scopes: [String], tenant: String? = "contoso") throws -> String {
         let result = try directory.admin(["token", "issue", "--name", "t-\(scopes.joined(separator: "-"))", "--scope"] + scopes
             + (tenant.map { ["--tenant", $0] } ?? []) + ["--json"])
         let object = try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any]
         return try XCTUnwrap(object?["token"] as? String)
     }
 
-    func testAnIndependentGraphClientRegistersAKeyOnAUsersBehalfAndAReplayIsRefused() async throws {
-        let (directory, server) = try serve()
-        let manage = try token(directory, ["manage", "read"])
+    private func independentClientRegistersAKeyAndAReplayIsRefused(_ backend: DirectoryFixture.Backend) async throws {
+        let (directory, server) = try Self.serve(backend)
+        let manage = try Self.token(directory, ["manage", "read"])
         let card = try VirtualCardProcess()
         let script = TestPaths.packageRoot.appendingPathComponent("scripts/peers/graph_client.py").path
         let result = try ProcessRunner.run(
@@ -73,13 +85,14 @@ final class GraphAPITests: XCTestCase {
         XCTAssertEqual(again.errorCode, "itemNotFound")
     }
 
-    func testTokensAndScopesDecideWhoMayCallAndErrorsUseGraphsEnvelope() async throws {
-        let (directory, server) = try serve()
-        let reader = try token(directory, ["read"])
-        let manager = try token(directory, ["manage"])
+    /// Tokens and scopes decide who may call; errors use Graph's envelope.
+    private func tokensScopesAndErrors(_ backend: DirectoryFixture.Backend) async throws {
+        let (directory, server) = try Self.serve(backend)
+        let reader = try Self.token(directory, ["read"])
+        let manager = try Self.token(directory, ["manage"])
         let elsewhere = try directory.admin(["tenant", "add", "--id", "fabrikam", "--rp-id", "fabrikam.com", "--origin", "https://fabrikam.com"])
         XCTAssertEqual(elsewhere.status, 0)
-        let foreign = try token(directory, ["manage", "read"], tenant: "fabrikam")
+        let foreign = try Self.token(directory, ["manage", "read"], tenant: "fabrikam")
 
         let health = try await server.request("GET", "/healthz")
         XCTAssertEqual(health.status, 200)
@@ -144,7 +157,7 @@ final class GraphAPITests: XCTestCase {
         let passID = try XCTUnwrap(issued.body["id"] as? String)
         let removed = try await server.request("DELETE", "/users/alice@contoso.com/authentication/temporaryAccessPassMethods/\(passID)", token: manager)
         XCTAssertEqual(removed.status, 204)
-        await XCTAssertEqualAsync(try await SQLiteRegistrationStore(path: directory.databasePath).passes(upn: "alice@contoso.com", tenant: "contoso").count, 0)
+        await XCTAssertEqualAsync(try await directory.withStore { try await $0.passes(upn: "alice@contoso.com", tenant: "contoso").count }, 0)
 
         // A revoked token stops working at once.
         let tokenID = String(manager.split(separator: "_")[1])

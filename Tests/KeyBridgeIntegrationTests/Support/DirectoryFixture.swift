@@ -1,13 +1,24 @@
 import Foundation
 import KeyBridgeRegistration
+import KeyBridgeRegistrationPostgres
 import XCTest
 
 /// An embedded directory made through `keybridge admin`, as an administrator would: one tenant
 /// (contoso, relying party contoso.com) whose policy comes from `policy`.
 final class DirectoryFixture {
+    /// Where the directory lives: the embedded SQLite file, or a fresh database in the test
+    /// PostgreSQL cluster (`scripts/test-env start`).
+    enum Backend: String, CaseIterable { case sqlite, postgres }
+
     let folder: URL
+    let backend: Backend
+    /// The SQLite file, or the PostgreSQL URL.
+    let directory: String
     var databasePath: String { folder.appendingPathComponent("directory.sqlite").path }
-    var environment: [String: String] { ["KEYBRIDGE_DIRECTORY": databasePath] }
+    var keyFile: String { folder.appendingPathComponent("directory.key").path }
+    var environment: [String: String] {
+        backend == .sqlite ? ["KEYBRIDGE_DIRECTORY": databasePath] : ["KEYBRIDGE_DIRECTORY": directory, "KEYBRIDGE_KEY_FILE": keyFile]
+    }
 
     static let origin = "https://login.contoso.com"
 
@@ -22,8 +33,10 @@ final class DirectoryFixture {
          "registrationAccess": {"allowedNetworks": ["10.0.0.0/8"], "trustedDevices": ["hr-kiosk-1"], "requireMFA": true}}
         """
 
-    init(policy: String = DirectoryFixture.kioskPolicy) throws {
+    init(policy: String = DirectoryFixture.kioskPolicy, backend: Backend = .sqlite) throws {
         folder = try TestPaths.temporaryDirectory()
+        self.backend = backend
+        directory = backend == .sqlite ? folder.appendingPathComponent("directory.sqlite").path : try TestPostgres.createDatabase()
         let policyFile = folder.appendingPathComponent("policy.json").path
         try policy.write(toFile: policyFile, atomically: true, encoding: .utf8)
         try admin(["tenant", "add", "--id", "contoso", "--name", "Contoso", "--policy-file", policyFile])
@@ -53,10 +66,28 @@ final class DirectoryFixture {
         return try XCTUnwrap(object?["pass"] as? String)
     }
 
-    /// The user's methods, read straight from the store.
-    func methods(_ upn: String) async throws -> [RegisteredMethod] {
-        try await SQLiteRegistrationStore(path: databasePath).methods(upn: upn, tenant: "contoso")
+    /// Runs `body` on the directory's store, opened straight (not through keybridge).
+    func withStore<T>(_ body: (any RegistrationStore) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite:
+            return try await body(try SQLiteRegistrationStore(path: databasePath))
+        case .postgres:
+            let store = try await PostgresRegistrationStore(url: directory, migrate: false)
+            do {
+                let result = try await body(store)
+                await store.shutdown()
+                return result
+            } catch {
+                await store.shutdown()
+                throw error
+            }
+        }
     }
 
-    func audit() async throws -> [AuditEvent] { try await SQLiteRegistrationStore(path: databasePath).auditEvents(tenant: "contoso") }
+    /// The user's methods, read straight from the store.
+    func methods(_ upn: String) async throws -> [RegisteredMethod] {
+        try await withStore { try await $0.methods(upn: upn, tenant: "contoso") }
+    }
+
+    func audit() async throws -> [AuditEvent] { try await withStore { try await $0.auditEvents(tenant: "contoso") } }
 }
