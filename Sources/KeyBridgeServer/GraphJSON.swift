@@ -76,7 +76,8 @@ enum GraphJSON {
             "displayName": method.friendlyName ?? method.displayValue, "createdDateTime": dateTime(method.created),
             "aaGuid": key.map { UUIDFormatting.string($0.aaguid) } ?? NSNull(), "model": key?.model ?? NSNull(),
             "attestationCertificates": [String](),
-            "attestationLevel": key?.attestationLevel == "basic" ? "attested" : "notAttested",
+            // Graph's "attested": the attestation chained to a trusted root, not merely present.
+            "attestationLevel": key?.attestationTrusted == true ? "attested" : "notAttested",
         ]
     }
 

@@ -68,13 +68,15 @@ struct FIDO2RegistrationVerifier {
         if options.excludeCredentials.contains(attested.credentialID) { throw .duplicateCredential }
         let record = FIDO2KeyRecord(
             credentialID: attested.credentialID, publicKeyCOSE: attested.publicKeyCOSE, aaguid: attested.aaguid,
-            signCount: auth.signCount, attestationLevel: level.name, model: level.model)
+            signCount: auth.signCount, attestationLevel: level.name, model: level.model, attestationTrusted: level.trusted)
         return VerifiedFIDO2Registration(tenant: tenant, upn: upn, record: record, friendlyName: friendlyName)
     }
 
     private struct Level {
         var name: String
         var model: String?
+        /// The chain ended at one of the tenant's trust anchors.
+        var trusted = false
     }
 
     /// The signature (through libfido2) and, for packed with x5c, the certificate rules and chain.
@@ -118,7 +120,7 @@ struct FIDO2RegistrationVerifier {
         guard case .validCertificate = result else {
             throw .attestationUntrusted("the attestation certificate does not chain to a trusted root")
         }
-        return Level(name: "basic", model: model)
+        return Level(name: "basic", model: model, trusted: true)
     }
 
     /// The attestation certificate's common name: vendors put the key model there.

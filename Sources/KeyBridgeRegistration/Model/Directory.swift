@@ -52,9 +52,12 @@ public struct FIDO2KeyRecord: Codable, Sendable, Hashable {
     public var publicKeyCOSE: [UInt8]
     public var aaguid: [UInt8]
     public var signCount: UInt32
-    /// `basic` (certificate chain to a trust anchor), `self` or `none`.
+    /// `basic` (a certificate chain), `self` or `none`.
     public var attestationLevel: String
     public var model: String?
+    /// Whether the attestation chained to one of the tenant's trust anchors (nil in records stored
+    /// before this was kept).
+    public var attestationTrusted: Bool? = nil
 }
 
 /// One registered method of one user in one tenant (security info is per user per tenant).

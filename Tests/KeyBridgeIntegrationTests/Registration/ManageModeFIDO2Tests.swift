@@ -64,6 +64,7 @@ final class ManageModeFIDO2Tests: XCTestCase {
         let method = try await session.completeFIDO2Registration(response, friendlyName: "Blue key")
         XCTAssertEqual(method.kind, .fido2SecurityKey)
         XCTAssertEqual(method.fido2?.attestationLevel, "basic")
+        XCTAssertEqual(method.fido2?.attestationTrusted, true, "it chained to the tenant's anchor")
         XCTAssertEqual(method.fido2.map { UUIDFormatting.string($0.aaguid) }, "f1d0f1d0-6b65-7962-7269-646765000001")
         XCTAssertEqual(Base64URL.encode(method.fido2?.credentialID ?? []), response.id)
         await XCTAssertEqualAsync(try await service.store.auditEvents(tenant: "contoso").last?.action, "register")

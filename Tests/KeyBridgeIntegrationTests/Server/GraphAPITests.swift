@@ -58,6 +58,7 @@ final class GraphAPITests: XCTestCase {
         XCTAssertEqual(created["@odata.type"] as? String, "#microsoft.graph.fido2AuthenticationMethod")
         XCTAssertEqual(created["displayName"] as? String, "Blue key")
         XCTAssertEqual(created["aaGuid"] as? String, "f1d0f1d0-6b65-7962-7269-646765000001")
+        XCTAssertEqual(created["attestationLevel"] as? String, "notAttested", "the tenant has no trust anchors to check it against")
         XCTAssertEqual(reply["replayStatus"] as? Int, 400, "a used challenge cannot register again")
         XCTAssertEqual(((reply["replayBody"] as? [String: Any])?["error"] as? [String: Any]).flatMap { ($0["innerError"] as? [String: Any])?["code"] as? String }, "challengeUnknownOrUsed")
 
