@@ -77,3 +77,20 @@ enum SQLiteMigrations {
         return migrator
     }
 }
+
+extension SQLiteRegistrationStore {
+    /// Migrates the existing directory file at `path` and returns its newest migration's name.
+    /// Throws when there is no file there (it never creates one).
+    public static func migrate(path: String) throws(RegistrationError) -> String {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .store("there is no directory at \(path); create it with `keybridge admin tenant add` or pass --directory")
+        }
+        let store = try SQLiteRegistrationStore(path: path)
+        do {
+            let applied = try store.writer.read { db in try SQLiteMigrations.migrator.appliedIdentifiers(db) }
+            return SQLiteMigrations.migrator.migrations.last { applied.contains($0) } ?? "none"
+        } catch {
+            throw .store("cannot read the schema version of \(path): \(error)")
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import KeyBridgeFIDO
 import KeyBridgeRegistration
+import KeyBridgeRegistrationPostgres
 import KeyBridgeTestSupport
 import XCTest
 
@@ -113,5 +114,27 @@ final class SharedDirectoryTests: XCTestCase {
         let created = try await survivor.request("POST", "/users/bob@contoso.com/authentication/fido2Methods", token: token, json: next)
         XCTAssertEqual(created.status, 201, created.text)
         await XCTAssertEqualAsync(try await directory.methods("bob@contoso.com").compactMap(\.fido2).map { Base64URL.encode($0.credentialID) }, [nextID])
+    }
+
+    func testAdminMigrateAndDoctorWorkOnASharedDirectory() async throws {
+        let directory = try DirectoryFixture(policy: Self.policy, backend: .postgres)
+        let migrated = try directory.admin(["migrate", "--json"])
+        let version = try XCTUnwrap((try JSONSerialization.jsonObject(with: migrated.stdoutData) as? [String: Any])?["schemaVersion"] as? String)
+        XCTAssertEqual(Int(version), PostgresRegistrationStore.latestSchemaVersion)
+        XCTAssertFalse(migrated.stdout.contains("password"), "the URL is shown without credentials")
+
+        let healthy = try directory.keybridge(["doctor", "--json"])
+        let findings = try XCTUnwrap(try JSONSerialization.jsonObject(with: healthy.stdoutData) as? [[String: Any]], healthy.stdout)
+        let checks = findings.filter { $0["check"] as? String == "directory" }
+        XCTAssertEqual(checks.compactMap { $0["status"] as? String }, ["ok", "ok"], "\(checks)")
+        XCTAssertTrue((checks.first?["detail"] as? String)?.contains("1 tenant(s)") == true, "\(checks)")
+
+        // Without its key file a shared directory is a problem doctor names, with the fix.
+        let missing = try directory.keybridge(["doctor", "--json"], environment: ["KEYBRIDGE_KEY_FILE": directory.keyFile + ".moved"])
+        XCTAssertEqual(missing.status, 1)
+        let problems = try XCTUnwrap(try JSONSerialization.jsonObject(with: missing.stdoutData) as? [[String: Any]])
+            .filter { $0["check"] as? String == "directory" && $0["status"] as? String == "problem" }
+        XCTAssertEqual(problems.count, 1)
+        XCTAssertTrue((problems.first?["fix"] as? String)?.contains("never make a new one") == true)
     }
 }

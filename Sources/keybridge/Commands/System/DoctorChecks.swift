@@ -8,10 +8,11 @@ enum DoctorChecks {
     /// The libfido2 release keybridge is built against (Debian 12 ships 1.12.0).
     static let minimumLibfido2 = (major: 1, minor: 12)
 
-    static func all(rulesDirectory: String, virtualKeyDirectory: String, directory: DirectoryLocation) -> [DoctorFinding] {
+    /// - Parameter directory: the embedded directory to check; nil for a shared one (checked apart).
+    static func all(rulesDirectory: String, virtualKeyDirectory: String, directory: DirectoryLocation?) -> [DoctorFinding] {
         [libfido2(), udev()] + udevRules(directory: rulesDirectory) + hidraw()
             + [pcscd(), readers(), virtualKeys(virtualKeyDirectory)].compactMap { $0 }
-            + DirectoryCheck.findings(for: directory)
+            + (directory.map(DirectoryCheck.findings(for:)) ?? [])
     }
 
     /// Which libfido2 is loaded (the shared object mapped into this process, per /proc/self/maps),

@@ -20,19 +20,16 @@ struct DoctorCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(name: .customLong("rules-dir"), help: "Where udev rules are installed.") var rulesDirectory = UdevRules.defaultDirectory
     @Option(name: .customLong("vkey-dir"), help: "Directory of virtual-key sockets.") var virtualKeyDirectory: String?
-    @Option(
-        name: .customLong("directory"),
-        help: """
-            The registration directory's SQLite file (default: $KEYBRIDGE_DIRECTORY, else \
-            /var/lib/keybridge/directory.sqlite for root, else ~/.local/share/keybridge/directory.sqlite).
-            """)
-    var directory: String?
+    @OptionGroup var directory: DirectoryOptions
 
     func run() async throws {
-        let findings = DoctorChecks.all(
+        var findings = DoctorChecks.all(
             rulesDirectory: rulesDirectory,
             virtualKeyDirectory: virtualKeyDirectory ?? DeviceDiscovery.defaultVirtualKeyDirectory(),
-            directory: DirectoryLocation.resolve(directory))
+            directory: directory.sharedURL == nil ? directory.location : nil)
+        if let url = directory.sharedURL {
+            findings += await SharedDirectoryCheck.findings(url: url, keyFile: try? directory.keyFilePath())
+        }
         if output.json {
             try Output.json(findings)
         } else {
