@@ -25,6 +25,14 @@ extension RegistrationService {
         InterruptReview(session: try await ManageSession.admit(self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .interrupt))
     }
 
+    /// Whether `upn` may operate an enrollment kiosk for `tenant`: a member of the tenant (home or
+    /// guest) in the operator `group`. Signing in (``signIn(upn:tenant:client:proof:)``) still
+    /// takes an MFA proof.
+    public func isKioskOperator(upn: String, tenant: String, group: String) async throws(RegistrationError) -> Bool {
+        guard let user = try await store.user(upn: upn) else { return false }
+        return user.isMember(of: tenant) && user.groups.contains(group)
+    }
+
     /// Signs someone in to act for the tenant (a kiosk operator): the access rule and an MFA proof
     /// — a one-time code, a security-key assertion or a Temporary Access Pass — always, even
     /// without registered methods. Audited as `signIn` in admin mode.

@@ -25,6 +25,16 @@ public enum MFAProof: Sendable {
     case oneTimeCode(methodID: String?, code: String)
 }
 
+extension MFAProof {
+    /// What a person typed when asked to verify: up to 8 digits is a one-time code (from `otpMethod`,
+    /// or any of the user's OTP methods), anything else a Temporary Access Pass (whose alphabet has
+    /// letters). Every interface reads a typed answer this way.
+    public init(typed answer: String, otpMethod: String? = nil) {
+        self = !answer.isEmpty && answer.count <= 8 && answer.allSatisfy(\.isNumber)
+            ? .oneTimeCode(methodID: otpMethod, code: answer) : .temporaryAccessPass(answer)
+    }
+}
+
 /// The registration module's entry point: tenants' configurations, the store and the audit log.
 public final class RegistrationService: Sendable {
     public let store: any RegistrationStore

@@ -38,3 +38,17 @@ public struct TenantConfiguration: Sendable {
         return nil
     }
 }
+
+extension TenantConfiguration {
+    /// The policies of a new tenant when no document is given: security keys, authenticator apps,
+    /// hardware tokens, phone and e-mail enabled for everyone; SSPR off; any network.
+    public static func standard(relyingParty: RelyingParty, origin: String) -> TenantConfiguration {
+        var enabled: [MethodKind: PolicyTarget] = [:]
+        for kind in [MethodKind.fido2SecurityKey, .authenticatorApp, .otherAuthenticatorApp, .hardwareToken, .phone, .email] {
+            enabled[kind] = PolicyTarget()
+        }
+        return TenantConfiguration(
+            methods: AuthenticationMethodsPolicy(enabled: enabled), sspr: SSPRPolicy(scope: .off, allowedMethods: []),
+            relyingParty: relyingParty, origin: origin)
+    }
+}

@@ -7,18 +7,6 @@ struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Add and list tenants (directories).", subcommands: [Add.self, List.self])
 
-    /// The policies of a new tenant unless a document is given: security keys, authenticator apps,
-    /// hardware tokens, phone and e-mail enabled for everyone; SSPR off; any network.
-    static func defaultConfiguration(relyingParty: RelyingParty, origin: String) -> TenantConfiguration {
-        var enabled: [MethodKind: PolicyTarget] = [:]
-        for kind in [MethodKind.fido2SecurityKey, .authenticatorApp, .otherAuthenticatorApp, .hardwareToken, .phone, .email] {
-            enabled[kind] = PolicyTarget()
-        }
-        return TenantConfiguration(
-            methods: AuthenticationMethodsPolicy(enabled: enabled), sspr: SSPRPolicy(scope: .off, allowedMethods: []),
-            relyingParty: relyingParty, origin: origin)
-    }
-
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a tenant with its relying party (and the directory file, if it is new).",
@@ -50,7 +38,7 @@ struct TenantCommand: AsyncParsableCommand {
                     if let problem = TenantConfiguration.originProblem(origin: origin, relyingPartyID: rpID) {
                         throw RegistrationError.invalidInput(problem)
                     }
-                    configuration = TenantCommand.defaultConfiguration(
+                    configuration = TenantConfiguration.standard(
                         relyingParty: RelyingParty(id: rpID, name: name ?? id), origin: origin)
                 }
                 let service = try await options.directory.service()

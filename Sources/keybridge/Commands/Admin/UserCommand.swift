@@ -4,27 +4,6 @@ import KeyBridgeRegistration
 
 extension MFAEnforcement: ExpressibleByArgument {}
 
-/// A directory user as `--json` prints it.
-struct UserJSON: Encodable {
-    var upn: String
-    var displayName: String
-    var homeTenant: String
-    var guestTenants: [String]
-    var businessPhone: String?
-    var groups: [String]
-    var mfaEnforcement: String
-
-    init(_ user: DirectoryUser) {
-        upn = user.upn
-        displayName = user.displayName
-        homeTenant = user.homeTenant
-        guestTenants = user.guestTenants
-        businessPhone = user.businessPhone
-        groups = user.groups
-        mfaEnforcement = user.mfaEnforcement.rawValue
-    }
-}
-
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Add, change, list and show directory users.",

@@ -31,61 +31,35 @@ struct ExportCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Ask pam_u2f for the key's PIN (+pin).") var pin = false
         @Flag(name: .long, help: "Ask pam_u2f for user verification (+verification).") var verification = false
 
-        struct Skipped: Encodable {
-            var credentialId: String
-            var reason: String
-        }
-
         struct Result: Encodable {
             var login: String
             var origin: String
             var line: String
             var credentials: Int
-            var skipped: [Skipped]
+            var skipped: [PamU2FExport.Skipped]
         }
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
                 let service = try await directory.existingService()
                 let tenant = try await subject.resolvedTenant(service)
-                guard try await service.store.user(upn: subject.user)?.isMember(of: tenant) == true else {
-                    throw RegistrationError.userNotFound(subject.user)
-                }
-                let rpID = try await service.configuration(tenant).relyingParty.id
-                let options = "+presence" + (verification ? "+verification" : "") + (pin ? "+pin" : "")
-                var credentials: [PamU2FCredential] = []
-                var skipped: [Skipped] = []
-                for key in try await service.store.methods(upn: subject.user, tenant: tenant).compactMap(\.fido2) {
-                    do {
-                        credentials.append(try PamU2FAuthfile.credential(cose: key.publicKeyCOSE, credentialID: key.credentialID, options: options))
-                    } catch {
-                        skipped.append(Skipped(credentialId: Base64URL.encode(key.credentialID), reason: "\(error)"))
-                    }
-                }
-                guard !credentials.isEmpty else {
-                    throw RegistrationError.methodNotFound("a security key of \(subject.user) in \(tenant) that pam_u2f can use")
-                }
-                let name = login ?? String(subject.user.prefix { $0 != "@" })
-                let line: String
-                do {
-                    line = try PamU2FAuthfile.line(login: name, credentials: credentials)
-                } catch {
-                    throw RegistrationError.invalidInput("\"\(name)\" cannot be a login in an authfile (no ':', ',' or spaces)")
-                }
+                let export = try await PamU2FExport.build(
+                    service: service, upn: subject.user, tenant: tenant, login: login, pin: pin, verification: verification)
                 if let file {
                     let existing = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
                     do {
-                        try PamU2FAuthfile.merge(line, into: existing).write(toFile: file, atomically: true, encoding: .utf8)
+                        try PamU2FAuthfile.merge(export.line, into: existing).write(toFile: file, atomically: true, encoding: .utf8)
                     } catch {
                         throw RegistrationError.invalidInput("cannot write \(file): \(error.localizedDescription)")
                     }
                 }
-                for entry in skipped { Output.note("skipped \(entry.credentialId): \(entry.reason)") }
-                Output.note("PAM: auth sufficient pam_u2f.so authfile=\(file ?? "FILE") origin=\(rpID) cue")
+                for entry in export.skipped { Output.note("skipped \(entry.credentialId): \(entry.reason)") }
+                Output.note("PAM: auth sufficient pam_u2f.so authfile=\(file ?? "FILE") origin=\(export.origin) cue")
                 if output.json {
-                    return try Output.json(Result(login: name, origin: rpID, line: line, credentials: credentials.count, skipped: skipped))
+                    return try Output.json(
+                        Result(login: export.login, origin: export.origin, line: export.line, credentials: export.credentials, skipped: export.skipped))
                 }
-                if file == nil { Output.line(line) } else { Output.line("Wrote \(credentials.count) key(s) for \(name) to \(file!).") }
+                if file == nil { Output.line(export.line) } else { Output.line("Wrote \(export.credentials) key(s) for \(export.login) to \(file!).") }
             }
         }
     }

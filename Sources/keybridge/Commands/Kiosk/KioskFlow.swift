@@ -80,16 +80,14 @@ final class KioskFlow: Sendable {
             attempts += 1
             notes = []
             do {
-                guard let user = try await service.store.user(upn: upn), user.isMember(of: settings.tenant),
-                    user.groups.contains(settings.operatorGroup)
-                else {
+                guard try await service.isKioskOperator(upn: upn, tenant: settings.tenant, group: settings.operatorGroup) else {
                     notes = [catalog.text("kiosk.operator.notOperator", ["upn": upn, "group": settings.operatorGroup])]
                     continue
                 }
                 screen.ask(catalog.text("kiosk.operator.proof"))
                 let answer = try await input.readLine(secret: true).trimmingCharacters(in: .whitespaces)
                 _ = try await service.signIn(
-                    upn: upn, tenant: settings.tenant, client: settings.client, proof: MFAOptions.proof(typed: answer))
+                    upn: upn, tenant: settings.tenant, client: settings.client, proof: MFAProof(typed: answer))
                 return upn
             } catch let error as RegistrationError {
                 notes = [error.message(catalog)]

@@ -45,15 +45,9 @@ struct MFAOptions: ParsableArguments {
             prompt: "Verify your identity: a code from your authenticator app, a Temporary Access Pass, or Enter to use your security key: "
         )?.trimmingCharacters(in: .whitespaces) ?? ""
         if answer.isEmpty { return try await keyProof(service, upn: upn, tenant: tenant, device: nil, devices: devices, pin: pin) }
-        return Self.proof(typed: answer, otpMethod: otpMethod)
+        return MFAProof(typed: answer, otpMethod: otpMethod)
     }
 
-    /// What a person typed when asked to verify: up to 8 digits is a one-time code, anything else
-    /// a Temporary Access Pass (whose alphabet has letters).
-    static func proof(typed answer: String, otpMethod: String? = nil) -> MFAProof {
-        !answer.isEmpty && answer.count <= 8 && answer.allSatisfy(\.isNumber)
-            ? .oneTimeCode(methodID: otpMethod, code: answer) : .temporaryAccessPass(answer)
-    }
 
     private func keyProof(
         _ service: RegistrationService, upn: String, tenant: String, device: String?, devices: DeviceOptions, pin: PINOptions
