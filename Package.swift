@@ -6,10 +6,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "keybridge", targets: ["keybridge"]),
+        .library(name: "KeyBridgeWebAuthn", targets: ["KeyBridgeWebAuthn"]),
         .library(name: "KeyBridgeFIDO", targets: ["KeyBridgeFIDO"]),
         .library(name: "KeyBridgeCBOR", targets: ["KeyBridgeCBOR"]),
         .library(name: "KeyBridgePCSC", targets: ["KeyBridgePCSC"]),
         .library(name: "KeyBridgeOATH", targets: ["KeyBridgeOATH"]),
+        .library(name: "KeyBridgeYKOATH", targets: ["KeyBridgeYKOATH"]),
         .library(name: "KeyBridgeVirtualCard", targets: ["KeyBridgeVirtualCard"]),
         .library(name: "KeyBridgeAuthenticator", targets: ["KeyBridgeAuthenticator"]),
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
@@ -47,14 +49,29 @@ let package = Package(
         .target(
             name: "KeyBridgeOATH",
             dependencies: [
-                "KeyBridgePCSC",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
         .target(
+            name: "KeyBridgeYKOATH",
+            dependencies: [
+                "KeyBridgeOATH", "KeyBridgePCSC",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
+        // WebAuthn shapes and relying-party verification: no hardware library (a server links this).
+        .target(
+            name: "KeyBridgeWebAuthn",
+            dependencies: [
+                "KeyBridgeCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]),
+        .target(
             name: "KeyBridgeFIDO",
             dependencies: [
-                "CFido2", "CUdev", "KeyBridgeCBOR", "KeyBridgePCSC",
+                "CFido2", "CUdev", "KeyBridgeCBOR", "KeyBridgePCSC", "KeyBridgeWebAuthn",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
@@ -69,13 +86,13 @@ let package = Package(
         .target(
             name: "KeyBridgeVirtualCard",
             dependencies: [
-                "KeyBridgeAuthenticator", "KeyBridgeOATH", "KeyBridgePCSC",
+                "KeyBridgeAuthenticator", "KeyBridgeYKOATH", "KeyBridgePCSC",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "KeyBridgeRegistration",
             dependencies: [
-                "KeyBridgeCBOR", "KeyBridgeOATH", "KeyBridgeFIDO",
+                "KeyBridgeCBOR", "KeyBridgeOATH", "KeyBridgeWebAuthn",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -98,14 +115,14 @@ let package = Package(
         .target(
             name: "KeyBridgeServer",
             dependencies: [
-                "KeyBridgeRegistration",
+                "KeyBridgeRegistration", "KeyBridgeWebAuthn",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(
             name: "keybridge",
             dependencies: [
-                "KeyBridgeFIDO", "KeyBridgeAuthenticator", "KeyBridgeVirtualCard", "KeyBridgeOATH", "KeyBridgePCSC",
+                "KeyBridgeFIDO", "KeyBridgeAuthenticator", "KeyBridgeVirtualCard", "KeyBridgeYKOATH", "KeyBridgePCSC",
                 "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeEnrollment", "KeyBridgeServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -115,6 +132,13 @@ let package = Package(
         // MARK: Tests
         .target(name: "KeyBridgeTestSupport", path: "Tests/KeyBridgeTestSupport"),
         .testTarget(
+            name: "KeyBridgeWebAuthnTests",
+            dependencies: [
+                "KeyBridgeWebAuthn", "KeyBridgeCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
+        .testTarget(
             name: "KeyBridgeCBORTests",
             dependencies: ["KeyBridgeCBOR", "CCbor"]),
         .testTarget(
@@ -122,7 +146,7 @@ let package = Package(
             dependencies: ["KeyBridgeAuthenticator", "KeyBridgeCBOR"]),
         .testTarget(
             name: "KeyBridgeOATHTests",
-            dependencies: ["KeyBridgeOATH", "KeyBridgeVirtualCard", "KeyBridgePCSC"]),
+            dependencies: ["KeyBridgeYKOATH", "KeyBridgeVirtualCard", "KeyBridgePCSC"]),
         .testTarget(
             name: "KeyBridgeRegistrationTests",
             dependencies: [
@@ -152,7 +176,7 @@ let package = Package(
             name: "KeyBridgeIntegrationTests",
             dependencies: [
                 "KeyBridgeTestSupport",
-                "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2", "KeyBridgePCSC", "KeyBridgeOATH",
+                "KeyBridgeFIDO", "KeyBridgeCBOR", "keybridge", "CFido2", "KeyBridgePCSC", "KeyBridgeYKOATH",
                 "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeEnrollment",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

@@ -3,7 +3,7 @@ public enum OATHKind: String, Codable, Sendable {
     case totp
     case hotp
 
-    var typeBits: UInt8 { self == .hotp ? 0x10 : 0x20 }
+    package var typeBits: UInt8 { self == .hotp ? 0x10 : 0x20 }
 }
 
 /// An OATH account as a YKOATH card stores it. Its name on the card is

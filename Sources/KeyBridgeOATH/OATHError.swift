@@ -1,5 +1,3 @@
-import KeyBridgePCSC
-
 /// OATH failures, with stable names.
 public enum OATHError: Error, Sendable, Equatable {
     /// An otpauth:// URI is malformed; the text says what is wrong.
@@ -20,8 +18,8 @@ public enum OATHError: Error, Sendable, Equatable {
     case malformedResponse(String)
     /// The card returned an unexpected status word.
     case status(UInt16)
-    /// The link to the card failed.
-    case pcsc(PCSCError)
+    /// The link to the card failed (a PC/SC failure: its stable code and its message).
+    case transport(code: String, message: String)
 
     public var code: String {
         switch self {
@@ -34,7 +32,7 @@ public enum OATHError: Error, Sendable, Equatable {
         case .noSpace: "noSpace"
         case .malformedResponse: "malformedResponse"
         case .status: "status"
-        case .pcsc(let error): error.code
+        case .transport(let code, _): code
         }
     }
 }
@@ -51,7 +49,7 @@ extension OATHError: CustomStringConvertible {
         case .noSpace: "The key has no room for another OATH account: delete one first."
         case .malformedResponse(let detail): "The key sent a malformed OATH reply (\(detail))."
         case .status(let sw): "The key answered status \(String(format: "%04X", sw))."
-        case .pcsc(let error): error.description
+        case .transport(_, let message): message
         }
     }
 }

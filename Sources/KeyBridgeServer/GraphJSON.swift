@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import KeyBridgeFIDO
+import KeyBridgeWebAuthn
 import KeyBridgeRegistration
 import NIOCore
 

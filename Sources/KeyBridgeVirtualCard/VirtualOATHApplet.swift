@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import KeyBridgeOATH
+import KeyBridgeYKOATH
 import KeyBridgePCSC
 
 /// A YKOATH applet (the OATH application of a combined security key), answering the protocol

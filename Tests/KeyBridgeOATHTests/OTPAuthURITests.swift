@@ -1,4 +1,4 @@
-import KeyBridgeOATH
+import KeyBridgeYKOATH
 import XCTest
 
 final class OTPAuthURITests: XCTestCase {

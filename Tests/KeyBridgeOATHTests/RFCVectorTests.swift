@@ -1,5 +1,5 @@
 import Foundation
-import KeyBridgeOATH
+import KeyBridgeYKOATH
 import XCTest
 
 /// RFC 4226 Appendix D and RFC 6238 Appendix B test vectors.

@@ -1,5 +1,5 @@
 import Foundation
-import KeyBridgeOATH
+import KeyBridgeYKOATH
 import KeyBridgePCSC
 import KeyBridgeVirtualCard
 import XCTest

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import KeyBridgeFIDO
+import KeyBridgeWebAuthn
 
 /// A caller of `keybridge serve` that presented a valid API token.
 public struct APIPrincipal: Sendable, Equatable {

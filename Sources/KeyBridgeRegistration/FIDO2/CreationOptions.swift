@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import KeyBridgeFIDO
+import KeyBridgeWebAuthn
 
 /// WebAuthn creation options a manage session issues for adding a FIDO2 key.
 public struct FIDO2CreationOptions: Codable, Sendable, Equatable {

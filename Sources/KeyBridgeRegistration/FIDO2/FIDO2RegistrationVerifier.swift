@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import KeyBridgeCBOR
-import KeyBridgeFIDO
+import KeyBridgeWebAuthn
 import SwiftASN1
 import X509
 
@@ -135,9 +135,9 @@ struct FIDO2RegistrationVerifier {
     }
 
     /// libfido2 checks rpIdHash, UP and the attestation signature (fido_cred_verify / _verify_self).
-    private func signatureChecked(_ response: RegistrationResponseJSON) throws(RegistrationError) -> FidoVerifier.VerifiedRegistration {
+    private func signatureChecked(_ response: RegistrationResponseJSON) throws(RegistrationError) -> WebAuthnVerifier.VerifiedRegistration {
         do {
-            return try FidoVerifier.verifyRegistration(
+            return try WebAuthnVerifier.verifyRegistration(
                 response, rpID: options.relyingParty.id, requireUV: options.userVerification)
         } catch {
             throw .signatureInvalid

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import KeyBridgeCBOR
-import KeyBridgeFIDO
+import KeyBridgeWebAuthn
 
 /// Manage mode: the security-info page. Opening it takes MFA (when the user already has an
 /// MFA-capable method) and the conditional-access rule; then methods can be added, changed,
@@ -246,7 +246,7 @@ public final class ManageSession: Sendable {
                 throw .store("the stored public key cannot be decoded")
             }
             do {
-                try FidoVerifier.verifyAssertion(assertion, rpID: configuration.relyingParty.id, publicKey: publicKey)
+                try WebAuthnVerifier.verifyAssertion(assertion, rpID: configuration.relyingParty.id, publicKey: publicKey)
             } catch {
                 throw .mfaProofRejected("the assertion's signature does not verify")
             }

@@ -1,5 +1,5 @@
 import Foundation
-import KeyBridgeFIDO
+import KeyBridgeWebAuthn
 
 /// Where a request comes from: a network address and, for kiosks, a named device.
 public struct ClientContext: Sendable, Hashable {

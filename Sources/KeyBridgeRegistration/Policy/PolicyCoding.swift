@@ -1,5 +1,5 @@
 import Foundation
-import KeyBridgeFIDO
+import KeyBridgeWebAuthn
 import SwiftASN1
 import X509
 

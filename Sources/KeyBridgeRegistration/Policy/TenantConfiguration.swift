@@ -1,5 +1,5 @@
 import Foundation
-import KeyBridgeFIDO
+import KeyBridgeWebAuthn
 
 /// A tenant's registration settings: its policies and the relying party its keys belong to.
 public struct TenantConfiguration: Sendable {

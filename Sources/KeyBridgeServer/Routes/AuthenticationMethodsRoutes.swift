@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import KeyBridgeFIDO
+import KeyBridgeWebAuthn
 import KeyBridgeRegistration
 
 /// `/users/{id|upn}/authentication/…`: Microsoft Graph's authentication-method resources.

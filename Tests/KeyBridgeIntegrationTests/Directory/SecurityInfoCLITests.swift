@@ -1,6 +1,6 @@
 import Foundation
 import KeyBridgeFIDO
-import KeyBridgeOATH
+import KeyBridgeYKOATH
 import KeyBridgeRegistration
 import KeyBridgeTestSupport
 import XCTest

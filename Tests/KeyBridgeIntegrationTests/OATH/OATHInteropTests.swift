@@ -1,5 +1,5 @@
 import Foundation
-import KeyBridgeOATH
+import KeyBridgeYKOATH
 import XCTest
 
 /// The virtual OATH applet through the real pcscd, against independent tools: ykman (PyPI

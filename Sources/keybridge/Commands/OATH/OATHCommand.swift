@@ -1,7 +1,7 @@
 import ArgumentParser
 import KeyBridgePCSC
 import Foundation
-import KeyBridgeOATH
+import KeyBridgeYKOATH
 
 struct OATHCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

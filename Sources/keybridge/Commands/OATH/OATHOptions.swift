@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import KeyBridgeFIDO
-import KeyBridgeOATH
+import KeyBridgeYKOATH
 import KeyBridgePCSC
 
 /// Which OATH token to use and how to unlock it.
@@ -76,7 +76,7 @@ enum OATHReporting {
         case .noOATHApplet: 8
         case .authenticationRequired, .wrongPassword: 4
         case .noSuchCredential, .noSpace: 6
-        case .malformedResponse, .status, .pcsc: 7
+        case .malformedResponse, .status, .transport: 7
         }
     }
 }

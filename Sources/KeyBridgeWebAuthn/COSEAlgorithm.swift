@@ -1,5 +1,3 @@
-import CFido2
-
 /// The signature algorithms keybridge asks keys for, by COSE identifier.
 public enum COSEAlgorithm: Int, Codable, Sendable, CaseIterable {
     /// ECDSA P-256 with SHA-256.
@@ -25,15 +23,6 @@ public enum COSEAlgorithm: Int, Codable, Sendable, CaseIterable {
         case .es256: "ES256"
         case .edDSA: "EdDSA"
         case .rs256: "RS256"
-        }
-    }
-
-    /// libfido2's COSE type constant.
-    var fidoType: Int32 {
-        switch self {
-        case .es256: COSE_ES256
-        case .edDSA: COSE_EDDSA
-        case .rs256: COSE_RS256
         }
     }
 }

@@ -15,6 +15,18 @@ public struct RegistrationResponseJSON: Codable, Sendable, Equatable {
         public var publicKeyAlgorithm: Int
         /// base64url SubjectPublicKeyInfo of the credential key, where keybridge can encode it.
         public var publicKey: String?
+
+        public init(
+            clientDataJSON: String?, attestationObject: String, authenticatorData: String, transports: [String],
+            publicKeyAlgorithm: Int, publicKey: String?
+        ) {
+            self.clientDataJSON = clientDataJSON
+            self.attestationObject = attestationObject
+            self.authenticatorData = authenticatorData
+            self.transports = transports
+            self.publicKeyAlgorithm = publicKeyAlgorithm
+            self.publicKey = publicKey
+        }
     }
 
     /// base64url credential id.
@@ -27,6 +39,18 @@ public struct RegistrationResponseJSON: Codable, Sendable, Equatable {
     /// Always "cross-platform": keybridge talks to roaming keys.
     public var authenticatorAttachment: String
     public var clientExtensionResults: ClientExtensionResults
+
+    public init(
+        id: String, rawId: String, type: String, response: Response, authenticatorAttachment: String,
+        clientExtensionResults: ClientExtensionResults
+    ) {
+        self.id = id
+        self.rawId = rawId
+        self.type = type
+        self.response = response
+        self.authenticatorAttachment = authenticatorAttachment
+        self.clientExtensionResults = clientExtensionResults
+    }
 }
 
 /// A WebAuthn `AuthenticationResponseJSON`.
@@ -41,6 +65,13 @@ public struct AuthenticationResponseJSON: Codable, Sendable, Equatable {
         public var signature: String
         /// base64url user handle (present for discoverable credentials).
         public var userHandle: String?
+
+        public init(clientDataJSON: String?, authenticatorData: String, signature: String, userHandle: String?) {
+            self.clientDataJSON = clientDataJSON
+            self.authenticatorData = authenticatorData
+            self.signature = signature
+            self.userHandle = userHandle
+        }
     }
 
     public var id: String
@@ -49,16 +80,35 @@ public struct AuthenticationResponseJSON: Codable, Sendable, Equatable {
     public var response: Response
     public var authenticatorAttachment: String
     public var clientExtensionResults: ClientExtensionResults
+
+    public init(
+        id: String, rawId: String, type: String, response: Response, authenticatorAttachment: String,
+        clientExtensionResults: ClientExtensionResults
+    ) {
+        self.id = id
+        self.rawId = rawId
+        self.type = type
+        self.response = response
+        self.authenticatorAttachment = authenticatorAttachment
+        self.clientExtensionResults = clientExtensionResults
+    }
 }
 
 /// Client extension outputs keybridge reports.
 public struct ClientExtensionResults: Codable, Sendable, Equatable {
     /// `credProps`: whether the credential is discoverable.
-    public struct CredProps: Codable, Sendable, Equatable { public var rk: Bool }
+    public struct CredProps: Codable, Sendable, Equatable {
+        public var rk: Bool
+        public init(rk: Bool) { self.rk = rk }
+    }
     /// hmac-secret outputs of an assertion, base64url.
     public struct HMACGetSecret: Codable, Sendable, Equatable {
         public var output1: String
         public var output2: String?
+        public init(output1: String, output2: String?) {
+            self.output1 = output1
+            self.output2 = output2
+        }
     }
 
     public var credProps: CredProps?
