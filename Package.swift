@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "keybridge", targets: ["keybridge"]),
+        .executable(name: "keybridge-server", targets: ["keybridge-server"]),
         .library(name: "KeyBridgeWebAuthn", targets: ["KeyBridgeWebAuthn"]),
         .library(name: "KeyBridgeFIDO", targets: ["KeyBridgeFIDO"]),
         .library(name: "KeyBridgeCBOR", targets: ["KeyBridgeCBOR"]),
@@ -115,8 +116,9 @@ let package = Package(
         .target(
             name: "KeyBridgeServer",
             dependencies: [
-                "KeyBridgeRegistration", "KeyBridgeWebAuthn",
+                "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeWebAuthn",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(
@@ -128,6 +130,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
+
+        .executableTarget(
+            name: "keybridge-server",
+            dependencies: ["KeyBridgeServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: Tests
         .target(name: "KeyBridgeTestSupport", path: "Tests/KeyBridgeTestSupport"),

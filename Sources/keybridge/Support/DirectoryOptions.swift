@@ -23,27 +23,18 @@ struct DirectoryOptions: ParsableArguments {
     @Option(name: .customLong("lang"), help: ArgumentHelp("Language of messages: en or de (like the pages' ?lng=).", valueName: "code"))
     var language = "en"
 
-    private var environment: [String: String] { ProcessInfo.processInfo.environment }
-
-    /// `--directory`, else `$KEYBRIDGE_DIRECTORY`.
-    private var named: String? { path ?? environment[DirectoryLocation.environmentVariable].flatMap { $0.isEmpty ? nil : $0 } }
+    /// The directory these options name (flags, else the environment).
+    var connection: DirectoryConnection { DirectoryConnection.resolve(name: path, keyFile: keyFile) }
 
     /// The PostgreSQL URL when the directory is a shared one.
-    var sharedURL: String? { named.flatMap { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") ? $0 : nil } }
+    var sharedURL: String? { connection.sharedURL }
 
     /// The embedded directory's files (meaningful when ``sharedURL`` is nil).
-    var location: DirectoryLocation { DirectoryLocation.resolve(named) }
+    var location: DirectoryLocation { connection.location }
     var catalog: MessageCatalog { MessageCatalog(language: language) }
 
     /// The key file: `--key-file`, `$KEYBRIDGE_KEY_FILE`, else beside the SQLite file.
-    func keyFilePath() throws -> String {
-        if let keyFile = keyFile ?? environment["KEYBRIDGE_KEY_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) { return keyFile }
-        guard sharedURL == nil else {
-            throw RegistrationError.invalidInput(
-                "a PostgreSQL directory needs --key-file (or $KEYBRIDGE_KEY_FILE): the same 32-byte file on every server and workstation")
-        }
-        return location.keyFilePath
-    }
+    func keyFilePath() throws -> String { try connection.keyFilePath() }
 
     /// Where outbox, receipts and other local files go: beside the SQLite file, or the key file.
     func folder() throws -> String {
@@ -54,34 +45,14 @@ struct DirectoryOptions: ParsableArguments {
     func outboxPath() throws -> String { try folder() + "/outbox.jsonl" }
 
     /// The directory as people read it (a PostgreSQL URL without its password).
-    var displayName: String {
-        guard let sharedURL else { return location.databasePath }
-        return (try? PostgresDirectoryURL(sharedURL).description) ?? "the PostgreSQL directory"
-    }
+    var displayName: String { connection.displayName }
 
     /// The registration service over the directory (an embedded one is created on first use; a
     /// shared one is migrated to the current schema).
-    func service() async throws -> RegistrationService {
-        guard let sharedURL else { return try RegistrationService(location: location) }
-        let store = try await PostgresRegistrationStore(url: sharedURL)
-        return RegistrationService(store: store, sealer: try SecretSealer(keyFile: try keyFilePath()))
-    }
+    func service() async throws -> RegistrationService { try await connection.open(create: true) }
 
     /// The service over an existing directory: reading commands must not create one by accident.
-    func existingService() async throws -> RegistrationService {
-        if sharedURL == nil {
-            guard FileManager.default.fileExists(atPath: location.databasePath) else {
-                throw RegistrationError.store(
-                    "there is no directory at \(location.databasePath); create it with `keybridge admin tenant add` or pass --directory")
-            }
-        } else {
-            let keyFile = try keyFilePath()
-            guard FileManager.default.fileExists(atPath: keyFile) else {
-                throw RegistrationError.store("the key file \(keyFile) is missing: copy the directory's key file there (it seals secrets)")
-            }
-        }
-        return try await service()
-    }
+    func existingService() async throws -> RegistrationService { try await connection.open(create: false) }
 }
 
 /// Where the request comes from, for the conditional-access rule and the audit log.

@@ -12,13 +12,14 @@ final class ServerProcess: @unchecked Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts the server on `directory` (a SQLite path or a postgres:// URL) and waits until it listens.
-    init(directory: String, extraArguments: [String] = [], environment extra: [String: String] = [:]) throws {
+    /// - Parameter executable: `keybridge` (run as `keybridge serve`) or `keybridge-server`.
+    init(directory: String, extraArguments: [String] = [], environment extra: [String: String] = [:], executable: String = TestPaths.keybridge) throws {
         let folder = try TestPaths.temporaryDirectory()
         let portFile = folder.appendingPathComponent("port").path
         logPath = folder.appendingPathComponent("serve.log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: TestPaths.keybridge)
-        process.arguments = ["serve", "--directory", directory, "--listen", "127.0.0.1:0", "--port-file", portFile] + extraArguments
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = (executable.hasSuffix("/keybridge-server") ? [] : ["serve"]) + ["--directory", directory, "--listen", "127.0.0.1:0", "--port-file", portFile] + extraArguments
         process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log

@@ -1,66 +1,13 @@
 import ArgumentParser
-import Foundation
-import Hummingbird
-import KeyBridgeRegistration
-import KeyBridgeRegistrationPostgres
 import KeyBridgeServer
-import Logging
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve",
-        abstract: "Serve the directory over HTTP in Microsoft Graph's shapes.",
-        discussion: """
-            Routes (also under /v1.0 and /beta): GET /users/{id|upn}/authentication/methods, \
-            …/fido2Methods[/{id}], …/fido2Methods/creationOptions(challengeTimeoutInMinutes=N), \
-            POST …/fido2Methods, DELETE …/fido2Methods/{id}, …/temporaryAccessPassMethods (GET, POST, \
-            DELETE), …/phoneMethods, emailMethods, softwareOathMethods, microsoftAuthenticatorMethods, \
-            hardwareOathMethods; GET /healthz (no token). Callers send `Authorization: Bearer TOKEN` \
-            from `keybridge admin token issue`. Errors: {"error": {code, message, innerError}}.
+        commandName: "serve", abstract: "Serve the directory over HTTP in Microsoft Graph's shapes.",
+        discussion: ServeOptions.discussion + "\nThe same server without the key stack: `keybridge-server`.")
+    @OptionGroup var options: ServeOptions
 
-            The server stops gracefully on SIGINT or SIGTERM. Logs (stderr) name the method, path, \
-            status, caller and token name of every request; never a body, token or secret.
-            """)
+    func validate() throws { try options.validate() }
 
-    @OptionGroup var directory: DirectoryOptions
-    @Option(name: .long, help: ArgumentHelp("Address and port to listen on (port 0 picks a free one).", valueName: "host:port"))
-    var listen = "127.0.0.1:8080"
-    @Option(name: .long, help: ArgumentHelp("Requests per second allowed per client address (burst 4×).", valueName: "n"))
-    var rateLimit: Double = 50
-    @Option(name: .long, help: ArgumentHelp("Write the port the server listens on to this file once it is listening.", valueName: "file"))
-    var portFile: String?
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
-    var logLevel = "info"
-
-    func validate() throws {
-        guard Self.split(listen) != nil else { throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8080") }
-        guard rateLimit > 0, rateLimit <= 1_000_000 else { throw ValidationError("--rate-limit must be between 1 and 1000000") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
-    }
-
-    static func split(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
-            return nil
-        }
-        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return host.isEmpty ? nil : (host, port)
-    }
-
-    func run() async throws {
-        let logger = {
-            var logger = Logger(label: "keybridge.serve")
-            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            return logger
-        }()
-        let service = try await directory.existingService()
-        let (host, port) = Self.split(listen)!
-        let configuration = KeyBridgeServer.Configuration(host: host, port: port, rateLimit: (rateLimit, rateLimit * 4))
-        let portFile = portFile
-        let app = KeyBridgeServer.application(service: service, configuration: configuration, logger: logger) { bound in
-            logger.notice("keybridge serve listening", metadata: ["address": "\(host):\(bound)"])
-            if let portFile { try? Data("\(bound)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic) }
-        }
-        try await app.runService()
-        if let shared = service.store as? PostgresRegistrationStore { await shared.shutdown() }
-    }
+    func run() async throws { try await options.run() }
 }

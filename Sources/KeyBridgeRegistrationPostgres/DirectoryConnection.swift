@@ -1,0 +1,76 @@
+import Foundation
+import KeyBridgeRegistration
+
+/// Opening a directory by the name people give it: a `postgres://` URL (a shared directory, whose
+/// key file must be named) or a SQLite file (the embedded one, its key file beside it). Every
+/// interface — the CLI, the server — opens directories this way.
+public struct DirectoryConnection: Sendable, Equatable {
+    /// `--directory` (or `$KEYBRIDGE_DIRECTORY`): a SQLite path or a PostgreSQL URL; nil for the default file.
+    public var name: String?
+    /// `--key-file` (or `$KEYBRIDGE_KEY_FILE`); required for a shared directory.
+    public var keyFile: String?
+
+    public init(name: String?, keyFile: String?) {
+        self.name = name
+        self.keyFile = keyFile
+    }
+
+    /// From explicit values, else the environment (`$KEYBRIDGE_DIRECTORY`, `$KEYBRIDGE_KEY_FILE`).
+    public static func resolve(name: String?, keyFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> DirectoryConnection
+    {
+        func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+        return DirectoryConnection(
+            name: nonEmpty(name) ?? nonEmpty(environment[DirectoryLocation.environmentVariable]),
+            keyFile: nonEmpty(keyFile) ?? nonEmpty(environment["KEYBRIDGE_KEY_FILE"]))
+    }
+
+    /// The PostgreSQL URL when the directory is a shared one.
+    public var sharedURL: String? {
+        name.flatMap { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") ? $0 : nil }
+    }
+
+    /// The embedded directory's files (meaningful when ``sharedURL`` is nil).
+    public var location: DirectoryLocation { DirectoryLocation.resolve(name) }
+
+    /// The key file: the one named, else beside the SQLite file.
+    public func keyFilePath() throws(RegistrationError) -> String {
+        if let keyFile { return keyFile }
+        guard sharedURL == nil else {
+            throw .invalidInput(
+                "a PostgreSQL directory needs --key-file (or $KEYBRIDGE_KEY_FILE): the same 32-byte file on every server and workstation")
+        }
+        return location.keyFilePath
+    }
+
+    /// The directory as people read it (a PostgreSQL URL without its password).
+    public var displayName: String {
+        guard let sharedURL else { return location.databasePath }
+        return (try? PostgresDirectoryURL(sharedURL).description) ?? "the PostgreSQL directory"
+    }
+
+    /// The registration service over the directory. With `create`, a missing embedded directory
+    /// is made (and a shared one may get its first key file); without it, a missing directory or
+    /// key file is an error that names it — a sealed secret is never sealed under a new key.
+    public func open(create: Bool) async throws(RegistrationError) -> RegistrationService {
+        if let sharedURL {
+            let keyFile = try keyFilePath()
+            if !create, !FileManager.default.fileExists(atPath: keyFile) {
+                throw .store("the key file \(keyFile) is missing: copy the directory's key file there (it seals secrets)")
+            }
+            let store = try await PostgresRegistrationStore(url: sharedURL)
+            return RegistrationService(store: store, sealer: try SecretSealer(keyFile: keyFile))
+        }
+        if !create, !FileManager.default.fileExists(atPath: location.databasePath) {
+            throw .store("there is no directory at \(location.databasePath); create it with `keybridge admin tenant add` or pass --directory")
+        }
+        guard let keyFile else { return try RegistrationService(location: location) }
+        let (store, _) = try location.open()
+        return RegistrationService(store: store, sealer: try SecretSealer(keyFile: keyFile))
+    }
+
+    /// Releases what the service holds (a PostgreSQL pool); safe for either kind.
+    public static func close(_ service: RegistrationService) async {
+        if let shared = service.store as? PostgresRegistrationStore { await shared.shutdown() }
+    }
+}
