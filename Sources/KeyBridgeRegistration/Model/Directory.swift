@@ -55,6 +55,17 @@ public struct FIDO2KeyRecord: Codable, Sendable, Hashable {
     /// `basic` (certificate chain to a trust anchor), `self` or `none`.
     public var attestationLevel: String
     public var model: String?
+
+    public init(
+        credentialID: [UInt8], publicKeyCOSE: [UInt8], aaguid: [UInt8], signCount: UInt32, attestationLevel: String, model: String?
+    ) {
+        self.credentialID = credentialID
+        self.publicKeyCOSE = publicKeyCOSE
+        self.aaguid = aaguid
+        self.signCount = signCount
+        self.attestationLevel = attestationLevel
+        self.model = model
+    }
 }
 
 /// One registered method of one user in one tenant (security info is per user per tenant).
@@ -69,6 +80,24 @@ public struct RegisteredMethod: Codable, Sendable, Hashable, Identifiable {
     public var fido2: FIDO2KeyRecord?
     public var isDefault: Bool
     public var created: Date
+
+    /// A method as a directory reports it. Making one stores nothing: only a store adds methods,
+    /// and a FIDO2 key only from a ``VerifiedFIDO2Registration`` (a remote directory's client
+    /// uses this to describe what the server stored).
+    public init(
+        id: String, tenant: String, upn: String, kind: MethodKind, displayValue: String, friendlyName: String? = nil,
+        fido2: FIDO2KeyRecord? = nil, isDefault: Bool = false, created: Date
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.upn = upn
+        self.kind = kind
+        self.displayValue = displayValue
+        self.friendlyName = friendlyName
+        self.fido2 = fido2
+        self.isDefault = isDefault
+        self.created = created
+    }
 }
 
 /// A method to add, for every kind except FIDO2 keys — those exist only as a
