@@ -77,8 +77,11 @@ public struct GraphClient: Sendable, CustomStringConvertible, CustomReflectable 
     {
         var credential: [String: Any] = [
             "id": response.id,
-            "response": ["clientDataJSON": response.response.clientDataJSON ?? "", "attestationObject": response.response.attestationObject],
-            "clientExtensionResults": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(response.clientExtensionResults))) ?? [:],
+            "response": [
+                "clientDataJSON": response.response.clientDataJSON ?? "", "attestationObject": response.response.attestationObject,
+            ],
+            "clientExtensionResults":
+                (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(response.clientExtensionResults))) ?? [:],
         ]
         if !response.response.transports.isEmpty {
             var inner = credential["response"] as? [String: Any] ?? [:]

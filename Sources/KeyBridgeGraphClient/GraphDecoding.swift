@@ -133,7 +133,8 @@ public enum GraphDecoding {
                 withUnsafeBytes(of: uuid.uuid) { Array($0) }
             } ?? []
             let level = object["attestationLevel"] as? String == "attested" ? "basic" : "none"
-            let record = FIDO2KeyRecord(credentialID: [], publicKeyCOSE: [], aaguid: aaguid, signCount: 0, attestationLevel: level, model: model)
+            let record = FIDO2KeyRecord(
+                credentialID: [], publicKeyCOSE: [], aaguid: aaguid, signCount: 0, attestationLevel: level, model: model)
             return make(.fido2SecurityKey, value, fido2: record, friendlyName: name == value ? nil : name)
         case "microsoftAuthenticatorAuthenticationMethod": return make(.authenticatorApp, name)
         case "softwareOathAuthenticationMethod": return make(.otherAuthenticatorApp, name)
@@ -178,13 +179,15 @@ public enum GraphDecoding {
         let message = envelope?["message"] as? String ?? "HTTP \(status)"
         let inner = (envelope?["innerError"] as? [String: Any])?["code"] as? String
         if status >= 500 {
-            return RemoteDirectoryError(.serverFailure, server: server, message: "The server \(server) failed (HTTP \(status)): \(message)", status: status)
+            return RemoteDirectoryError(
+                .serverFailure, server: server, message: "The server \(server) failed (HTTP \(status)): \(message)", status: status)
         }
         if let inner, let refusal = registrationError(code: inner, message: message) { return refusal }
         switch status {
         case 401, 403:
             return RemoteDirectoryError(
-                .unauthorized, server: server, message: "The server \(server) refused the token (HTTP \(status)): \(message)", status: status)
+                .unauthorized, server: server, message: "The server \(server) refused the token (HTTP \(status)): \(message)",
+                status: status)
         case 404 where code == "itemNotFound" || code == nil:
             return notFound
         default:
@@ -230,7 +233,9 @@ public enum GraphDecoding {
         case "wrongCeremonyType": return .wrongCeremonyType(detail)
         case "wrongOrigin":
             // "expected origin X, got Y"
-            guard detail.hasPrefix("expected origin "), let comma = detail.range(of: ", got ") else { return .wrongOrigin(expected: "", got: "") }
+            guard detail.hasPrefix("expected origin "), let comma = detail.range(of: ", got ") else {
+                return .wrongOrigin(expected: "", got: "")
+            }
             return .wrongOrigin(
                 expected: String(detail[detail.index(detail.startIndex, offsetBy: 16)..<comma.lowerBound]),
                 got: String(detail[comma.upperBound...]))

@@ -21,7 +21,8 @@ struct AddSecurityKey: AsyncParsableCommand {
             …/fido2Methods), which verifies and stores it in a manage session opened on the user's \
             behalf with the API token; the key stays on this machine. A refusal (e.g. a blocked \
             key model) gives the same error code and exit status as a local directory, and the \
-            credential is deleted from the key again; so it is when the server cannot be reached.
+            credential is deleted from the key again, as it is when the server stops answering \
+            after the key made it.
             """,
         aliases: ["fido2"])
     @OptionGroup var output: OutputOptions

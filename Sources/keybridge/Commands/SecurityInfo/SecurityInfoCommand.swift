@@ -78,11 +78,13 @@ struct SecurityInfoCommand: AsyncParsableCommand {
                 let listing: Listing
                 if let remote = try gate.remote() {
                     let list = try await remote.methods(user: gate.subject.user)
-                    listing = Listing(user: gate.subject.user, tenant: list.tenant, methods: list.methods.map { MethodJSON($0, catalog: catalog) })
+                    listing = Listing(
+                        user: gate.subject.user, tenant: list.tenant, methods: list.methods.map { MethodJSON($0, catalog: catalog) })
                 } else {
                     let (_, session) = try await gate.open("list")
                     listing = Listing(
-                        user: session.user.upn, tenant: session.tenant, methods: try await session.methods().map { MethodJSON($0, catalog: catalog) })
+                        user: session.user.upn, tenant: session.tenant,
+                        methods: try await session.methods().map { MethodJSON($0, catalog: catalog) })
                 }
                 let methods = listing.methods
                 if output.json { return try Output.json(listing) }
@@ -123,7 +125,8 @@ struct SecurityInfoCommand: AsyncParsableCommand {
                 }
                 guard found.kind == .fido2SecurityKey else {
                     throw RegistrationError.invalidInput(
-                        "through a server only security keys can be deleted; \(method) is \(found.kind.rawValue): delete it on the directory itself")
+                        "through a server only security keys can be deleted; \(method) is \(found.kind.rawValue): "
+                            + "delete it on the directory itself")
                 }
                 try await remote.deleteFIDO2Method(user: user, id: method)
                 if output.json { return try Output.json(["deleted": method]) }

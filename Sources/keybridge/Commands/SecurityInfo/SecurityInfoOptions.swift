@@ -43,7 +43,8 @@ struct ServerOptions: ParsableArguments {
     /// The bearer token: the first line of the token file.
     func token() throws -> String {
         guard let path = tokenFile ?? Self.environment(Self.tokenFileVariable) else {
-            throw RegistrationError.invalidInput("--server needs --token-file (or $KEYBRIDGE_TOKEN_FILE): a file whose first line is the API token")
+            throw RegistrationError.invalidInput(
+                "--server needs --token-file (or $KEYBRIDGE_TOKEN_FILE): a file whose first line is the API token")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RegistrationError.invalidInput("the token file \(path) cannot be read")
@@ -71,7 +72,8 @@ struct SecurityInfoGate: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         func set(_ name: String) -> Bool { environment[name].map { !$0.isEmpty } ?? false }
         if server.url != nil, directory.path != nil {
-            throw RegistrationError.invalidInput("--server and --directory are mutually exclusive: work through a server or on a local directory")
+            throw RegistrationError.invalidInput(
+                "--server and --directory are mutually exclusive: work through a server or on a local directory")
         }
         if let url = server.url { return url }
         if directory.path != nil { return nil }
