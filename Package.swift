@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "KeyBridgeRegistration", targets: ["KeyBridgeRegistration"]),
         .library(name: "KeyBridgeEnrollment", targets: ["KeyBridgeEnrollment"]),
         .library(name: "KeyBridgeServer", targets: ["KeyBridgeServer"]),
+        .library(name: "KeyBridgeGraphClient", targets: ["KeyBridgeGraphClient"]),
         .library(name: "KeyBridgeRegistrationPostgres", targets: ["KeyBridgeRegistrationPostgres"]),
     ],
     dependencies: [
@@ -111,6 +112,10 @@ let package = Package(
         .target(
             name: "KeyBridgeEnrollment",
             dependencies: ["KeyBridgeFIDO", "KeyBridgeRegistration", "KeyBridgeCBOR"]),
+        // A client of `keybridge serve` / Microsoft Graph (Foundation's URLSession only).
+        .target(
+            name: "KeyBridgeGraphClient",
+            dependencies: ["KeyBridgeFIDO", "KeyBridgeRegistration", "KeyBridgeEnrollment"]),
 
         // MARK: Interfaces
         .target(
@@ -126,6 +131,7 @@ let package = Package(
             dependencies: [
                 "KeyBridgeFIDO", "KeyBridgeAuthenticator", "KeyBridgeVirtualCard", "KeyBridgeYKOATH", "KeyBridgePCSC",
                 "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeEnrollment", "KeyBridgeServer",
+                "KeyBridgeGraphClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -178,6 +184,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
+        .testTarget(
+            name: "KeyBridgeGraphClientTests",
+            dependencies: ["KeyBridgeGraphClient", "KeyBridgeEnrollment", "KeyBridgeRegistration", "KeyBridgeFIDO"]),
         .testTarget(
             name: "KeyBridgeIntegrationTests",
             dependencies: [

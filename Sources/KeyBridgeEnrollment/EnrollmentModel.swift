@@ -46,6 +46,8 @@ public struct EnrollmentFailure: Error, Sendable {
         case key(KeyBridgeError)
         /// The directory refused the registration or could not store it.
         case directory(RegistrationError)
+        /// A remote directory could not be reached or failed (it refused nothing).
+        case remote(RemoteDirectoryError)
         /// Ctrl-C or the task was cancelled.
         case cancelled
     }

@@ -2,9 +2,10 @@ import Foundation
 import KeyBridgeFIDO
 import KeyBridgeRegistration
 
-/// Registers a security key to a user through a manage session, as one transaction across the
-/// key and the directory: the session's creation options, the PIN (set when the key has none),
-/// make-credential, verification and storage by the session, then a forced PIN change.
+/// Registers a security key to a user, as one transaction across the key and a directory — a
+/// local manage session or a remote server (``EnrollmentDirectory``): the directory's creation
+/// options, the PIN (set when the key has none), make-credential, verification and storage by the
+/// directory, then a forced PIN change.
 ///
 /// Nothing is left half-done. Until the directory has stored the key, any failure or
 /// cancellation deletes the credential from the key again (a discoverable one; a
@@ -12,17 +13,23 @@ import KeyBridgeRegistration
 /// it, the short finishing step runs to its end even when cancelled, and if it fails the method is
 /// removed from the directory and the credential from the key.
 public struct KeyEnrollment: Sendable {
-    public let session: ManageSession
+    /// Issues the options, verifies and stores the key, and removes it again if finishing fails.
+    public let directory: any EnrollmentDirectory
     public let key: SecurityKey
     /// Bounds the touch wait; every other key call has its own short timeout.
     public var timeout: Duration
     /// How long an undo may take (deleting a credential, removing a method).
     public var rollbackTimeout: Duration = .seconds(10)
 
-    public init(session: ManageSession, key: SecurityKey, timeout: Duration = .seconds(30)) {
-        self.session = session
+    public init(directory: any EnrollmentDirectory, key: SecurityKey, timeout: Duration = .seconds(30)) {
+        self.directory = directory
         self.key = key
         self.timeout = timeout
+    }
+
+    /// An enrollment into a local directory through a manage session.
+    public init(session: ManageSession, key: SecurityKey, timeout: Duration = .seconds(30)) {
+        self.init(directory: session, key: key, timeout: timeout)
     }
 
     /// Runs the enrollment; `progress` hears each step as it starts.
@@ -34,14 +41,14 @@ public struct KeyEnrollment: Sendable {
             EnrollmentFailure(cause: cause, rollback: rollback, pinWasSet: pinWasSet)
         }
 
-        // 1. Options from the session, the key's state, its PIN.
+        // 1. Options from the directory, the key's state, its PIN.
         let options: FIDO2CreationOptions
         let info: DeviceInfo
         var minimumSet: Int?
         do {
-            options = try await session.beginFIDO2Registration()
+            options = try await directory.beginKeyRegistration()
         } catch {
-            throw fail(.directory(error))
+            throw fail(Self.directoryCause(error))
         }
         do throws(KeyBridgeError) {
             info = try await key.info()
@@ -86,15 +93,14 @@ public struct KeyEnrollment: Sendable {
             throw fail(Self.cause(error))
         }
 
-        // 3. Verification and storage by the session; the commit point.
+        // 3. Verification and storage by the directory; the commit point.
         let method: RegisteredMethod
         do {
             try Self.checkCancellation()
             progress(.verifying)
-            method = try await session.completeFIDO2Registration(response, friendlyName: friendlyName)
+            method = try await directory.completeKeyRegistration(response, friendlyName: friendlyName)
         } catch {
-            let cause: EnrollmentFailure.Cause = (error as? RegistrationError).map { .directory($0) } ?? .cancelled
-            throw fail(cause, await undoCredential(response, resident: options.residentKey, pin: plan.pin))
+            throw fail(Self.directoryCause(error), await undoCredential(response, resident: options.residentKey, pin: plan.pin))
         }
 
         // 4. Finishing: shielded from cancellation, undone as a whole if it fails.
@@ -103,7 +109,9 @@ public struct KeyEnrollment: Sendable {
             progress(.forcingPINChange)
             let key = self.key
             if let error = await Self.shielded({ () async throws(KeyBridgeError) in try await key.forcePINChange(pin: plan.pin) }) {
-                try? await session.delete(methodID: method.id)
+                let directory = self.directory
+                let methodID = method.id
+                _ = await Task.detached { try? await directory.removeKey(methodID: methodID) }.value
                 throw fail(.key(error), await undoCredential(response, resident: options.residentKey, pin: plan.pin))
             }
             forced = true
@@ -149,6 +157,16 @@ public struct KeyEnrollment: Sendable {
 
     private static func checkCancellation() throws(KeyBridgeError) {
         if Task.isCancelled { throw .cancelled }
+    }
+
+    /// A directory's error as a cause: a refusal, an unreachable remote directory, or cancellation.
+    private static func directoryCause(_ error: any Error) -> EnrollmentFailure.Cause {
+        switch error {
+        case let refusal as RegistrationError: .directory(refusal)
+        case let remote as RemoteDirectoryError: .remote(remote)
+        case let error as KeyBridgeError where error != .cancelled: .key(error)
+        default: .cancelled
+        }
     }
 
     private static func cause(_ error: KeyBridgeError) -> EnrollmentFailure.Cause {

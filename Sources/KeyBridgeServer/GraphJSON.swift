@@ -22,9 +22,12 @@ enum GraphJSON {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// A collection: `{"@odata.context": …, "value": [...]}`.
-    static func collection(_ items: [[String: Any]], context name: String) -> Response {
-        response(["@odata.context": "\(context)#\(name)", "value": items])
+    /// A collection: `{"@odata.context": …, "value": [...]}`; with `tenant`, the tenant the request
+    /// acted in as the `@keybridge.tenant` annotation (Graph has no member for it).
+    static func collection(_ items: [[String: Any]], context name: String, tenant: String? = nil) -> Response {
+        var body: [String: Any] = ["@odata.context": "\(context)#\(name)", "value": items]
+        if let tenant { body["@keybridge.tenant"] = tenant }
+        return response(body)
     }
 
     /// One registered method as its Graph type, with `@odata.type`.
@@ -97,11 +100,15 @@ enum GraphJSON {
         return object
     }
 
-    /// Graph's `webauthnCredentialCreationOptions` for options a manage session issued.
+    /// Graph's `webauthnCredentialCreationOptions` for options a manage session issued, with the
+    /// tenant's origin as the `@keybridge.origin` annotation.
     static func creationOptions(_ options: FIDO2CreationOptions) -> [String: Any] {
         let timeout = max(0, Int(options.expires.timeIntervalSinceNow * 1000))
         return [
             "@odata.context": "\(context)#microsoft.graph.webauthnCredentialCreationOptions",
+            // An OData instance annotation (clients ignore those they do not know): the origin the
+            // tenant's verifier expects in clientDataJSON, which Graph's type has no member for.
+            "@keybridge.origin": options.origin,
             "challengeTimeoutDateTime": dateTime(options.expires),
             "publicKey": [
                 "challenge": Base64URL.encode(options.challenge),

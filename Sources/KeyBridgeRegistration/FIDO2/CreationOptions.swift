@@ -19,6 +19,24 @@ public struct FIDO2CreationOptions: Codable, Sendable, Equatable {
     public var userVerification: Bool
     /// `direct` when attestation is enforced, otherwise `none`.
     public var attestation: String
+
+    /// Options as a remote directory issued them (a local one makes its own in a manage session).
+    public init(
+        challenge: [UInt8], expires: Date, relyingParty: RelyingParty, origin: String, userHandle: [UInt8], userName: String,
+        userDisplayName: String, excludeCredentials: [[UInt8]], residentKey: Bool, userVerification: Bool, attestation: String
+    ) {
+        self.challenge = challenge
+        self.expires = expires
+        self.relyingParty = relyingParty
+        self.origin = origin
+        self.userHandle = userHandle
+        self.userName = userName
+        self.userDisplayName = userDisplayName
+        self.excludeCredentials = excludeCredentials
+        self.residentKey = residentKey
+        self.userVerification = userVerification
+        self.attestation = attestation
+    }
 }
 
 /// WebAuthn request options for proving MFA with one of the user's FIDO2 keys.

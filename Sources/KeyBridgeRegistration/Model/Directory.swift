@@ -58,6 +58,19 @@ public struct FIDO2KeyRecord: Codable, Sendable, Hashable {
     /// Whether the attestation chained to one of the tenant's trust anchors (nil in records stored
     /// before this was kept).
     public var attestationTrusted: Bool? = nil
+
+    public init(
+        credentialID: [UInt8], publicKeyCOSE: [UInt8], aaguid: [UInt8], signCount: UInt32, attestationLevel: String, model: String?,
+        attestationTrusted: Bool? = nil
+    ) {
+        self.credentialID = credentialID
+        self.publicKeyCOSE = publicKeyCOSE
+        self.aaguid = aaguid
+        self.signCount = signCount
+        self.attestationLevel = attestationLevel
+        self.model = model
+        self.attestationTrusted = attestationTrusted
+    }
 }
 
 /// One registered method of one user in one tenant (security info is per user per tenant).
@@ -72,6 +85,24 @@ public struct RegisteredMethod: Codable, Sendable, Hashable, Identifiable {
     public var fido2: FIDO2KeyRecord?
     public var isDefault: Bool
     public var created: Date
+
+    /// A method as a directory reports it. Making one stores nothing: only a store adds methods,
+    /// and a FIDO2 key only from a ``VerifiedFIDO2Registration`` (a remote directory's client
+    /// uses this to describe what the server stored).
+    public init(
+        id: String, tenant: String, upn: String, kind: MethodKind, displayValue: String, friendlyName: String? = nil,
+        fido2: FIDO2KeyRecord? = nil, isDefault: Bool = false, created: Date
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.upn = upn
+        self.kind = kind
+        self.displayValue = displayValue
+        self.friendlyName = friendlyName
+        self.fido2 = fido2
+        self.isDefault = isDefault
+        self.created = created
+    }
 }
 
 /// A method to add, for every kind except FIDO2 keys — those exist only as a

@@ -45,7 +45,7 @@ struct AuthenticationMethodsRoutes {
                 .filter { !$0.used && $0.expires > Date() }
                 .map { GraphJSON.temporaryAccessPass($0, lifetime: lifetime) }
         }
-        return GraphJSON.collection(items, context: "users('\(target.user.objectID)')/authentication/\(type)")
+        return GraphJSON.collection(items, context: "users('\(target.user.objectID)')/authentication/\(type)", tenant: target.tenant)
     }
 
     /// `fido2Methods/{id}` or `fido2Methods/creationOptions(challengeTimeoutInMinutes={n})`.
@@ -97,6 +97,7 @@ struct AuthenticationMethodsRoutes {
         let method = try await session.completeFIDO2Registration(response, friendlyName: body.displayName)
         var json = GraphJSON.fido2(method)
         json["@odata.context"] = "\(GraphJSON.context)#users('\(target.user.objectID)')/authentication/fido2Methods/$entity"
+        json["@keybridge.tenant"] = target.tenant
         return GraphJSON.response(json, status: .created)
     }
 

@@ -39,6 +39,10 @@ enum Output {
             throw ExitCode(report(error, json: json, catalog: catalog))
         } catch let error as EnrollmentFailure {
             throw ExitCode(report(error, json: json, catalog: catalog))
+        } catch let error as RemoteDirectoryError {
+            throw ExitCode(report(error, json: json, catalog: catalog))
+        } catch is CancellationError {
+            throw ExitCode(report(KeyBridgeError.cancelled, json: json, catalog: catalog))
         }
     }
 
@@ -54,6 +58,9 @@ enum Output {
             status = error.exitCode
         case let error as RegistrationError:
             envelope = ErrorEnvelope(code: error.code, message: error.message(catalog), detail: error.detail)
+            status = error.exitCode
+        case let error as RemoteDirectoryError:
+            envelope = ErrorEnvelope(code: error.code, message: error.message)
             status = error.exitCode
         case let failure as EnrollmentFailure:
             var body = ErrorEnvelope(code: failure.code, message: failure.message(catalog))

@@ -21,12 +21,30 @@ extension RegistrationError {
     func message(_ catalog: MessageCatalog) -> String { catalog.sentence(for: self) }
 }
 
+extension RemoteDirectoryError {
+    /// The exit status: as a local directory's for the same situation (see the README's table).
+    var exitCode: Int32 {
+        switch kind {
+        case .unreachable, .serverFailure, .unexpectedResponse: 14
+        case .unauthorized: 12
+        case .refused:
+            switch status {
+            case 403: 12
+            case 404: 11
+            case 409: 13
+            default: 2
+            }
+        }
+    }
+}
+
 extension EnrollmentFailure {
     /// The exit status: the cause's.
     var exitCode: Int32 {
         switch cause {
         case .key(let error): error.exitCode
         case .directory(let error): error.exitCode
+        case .remote(let error): error.exitCode
         case .cancelled: 130
         }
     }
@@ -35,6 +53,7 @@ extension EnrollmentFailure {
         switch cause {
         case .key(let error): error.code
         case .directory(let error): error.code
+        case .remote(let error): error.code
         case .cancelled: "cancelled"
         }
     }
@@ -44,6 +63,7 @@ extension EnrollmentFailure {
         let what: String = switch cause {
         case .key(let error): error.description
         case .directory(let error): error.message(catalog)
+        case .remote(let error): error.message
         case .cancelled: catalog.text("kiosk.cancelled")
         }
         return "\(what) \(rollbackSentence(catalog))"

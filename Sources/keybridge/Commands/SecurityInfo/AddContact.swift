@@ -30,7 +30,7 @@ struct AddContact: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open()
+            let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
             let pending = try await session.beginContact(
                 kind.methodKind, destination: value, delivery: OutboxDelivery(path: try gate.directory.outboxPath()),
                 catalog: catalog)

@@ -20,7 +20,7 @@ struct AddAuthenticatorApp: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open()
+            let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
             let pending = try await session.beginAuthenticatorApp(kind: microsoft ? .authenticatorApp : .otherAuthenticatorApp, label: name)
             Output.note("Add this account to your app (shown once): \(pending.otpauthURI)")
             if pending.requiresPasswordlessSignInInApp { Output.note(catalog.text("prompt.enablePasswordless")) }
@@ -44,7 +44,7 @@ struct AddHardwareToken: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open()
+            let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
             let code = try LineInput.ask("Code shown on token \(serial): ")
             let method = try await session.activateHardwareToken(serial: serial, code: code)
             if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }

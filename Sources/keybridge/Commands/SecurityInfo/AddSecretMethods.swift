@@ -23,7 +23,7 @@ struct AddSecurityQuestions: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open()
+            let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
             var answers: [(question: String, answer: String)] = []
             if let answersFile {
                 guard let data = FileManager.default.contents(atPath: answersFile),
@@ -61,7 +61,7 @@ struct AddAppPassword: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open()
+            let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
             let (method, password) = try await session.createAppPassword(name: name)
             if output.json { return try Output.json(Created(method: MethodJSON(method, catalog: catalog), password: password)) }
             Output.line("App password for \"\(name)\" (shown once): \(password)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KeyBridgeEnrollment
 import KeyBridgeFIDO
+import KeyBridgeGraphClient
 import KeyBridgeRegistration
 
 struct AddSecurityKey: AsyncParsableCommand {
@@ -14,6 +15,14 @@ struct AddSecurityKey: AsyncParsableCommand {
             twice), asks for a touch, and hands the key's answer back for verification (attestation, \
             AAGUID policy, duplicates) before anything is stored. If storing fails, the credential is \
             deleted from the key again. JSON: {method, credential: RegistrationResponseJSON, pinSet}.
+
+            With --server URL and --token-file FILE the options come from that keybridge server \
+            (GET …/fido2Methods/creationOptions) and the key's answer goes to it (POST \
+            …/fido2Methods), which verifies and stores it in a manage session opened on the user's \
+            behalf with the API token; the key stays on this machine. A refusal (e.g. a blocked \
+            key model) gives the same error code and exit status as a local directory, and the \
+            credential is deleted from the key again, as it is when the server stops answering \
+            after the key made it.
             """,
         aliases: ["fido2"])
     @OptionGroup var output: OutputOptions
@@ -31,7 +40,17 @@ struct AddSecurityKey: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open()
+            // The directory side: the server (which verifies and stores), or a local manage session.
+            let directory: any EnrollmentDirectory
+            var place: (user: String, tenant: String?)
+            if let remote = try gate.remote() {
+                directory = GraphEnrollmentDirectory(client: remote, user: gate.subject.user)
+                place = (gate.subject.user, gate.subject.tenant)
+            } else {
+                let (_, session) = try await gate.open("add security-key")
+                directory = session
+                place = (session.user.upn, session.tenant)
+            }
             let key = try await AddSecurityKey.openKey(gate.devices, catalog: catalog)
             defer { Task { await key.close() } }
             let info = try await key.info()
@@ -40,14 +59,15 @@ struct AddSecurityKey: AsyncParsableCommand {
                 : .new(try PINInput.newPIN(file: newPINFile), minimumLength: nil, forceChangeAfterwards: false)
             let prompt = TouchPrompt(message: catalog.text("prompt.touchKey"), timeout: gate.devices.timeoutDuration)
             defer { prompt.finish() }
-            let enrollment = KeyEnrollment(session: session, key: key, timeout: gate.devices.timeoutDuration)
+            let enrollment = KeyEnrollment(directory: directory, key: key, timeout: gate.devices.timeoutDuration)
             let enrolled = try await enrollment.enroll(pin: plan, friendlyName: name) { step in
                 if step == .touchKey { prompt.show() }
             }
             prompt.finish()
             let method = MethodJSON(enrolled.method, catalog: catalog)
             if output.json { return try Output.json(Result(method: method, credential: enrolled.response, pinSet: enrolled.pinWasSet)) }
-            Output.line("Registered \(method.value) for \(session.user.upn) in \(session.tenant).")
+            if !enrolled.method.tenant.isEmpty { place.tenant = enrolled.method.tenant }
+            Output.line("Registered \(method.value) for \(place.user) in \(place.tenant ?? "the API token's tenant").")
             Output.line("Method id:     \(method.id)")
             Output.line("Credential id: \(enrolled.response.id)")
             if enrolled.pinWasSet { Output.line("The key's new PIN is set.") }

@@ -5,11 +5,13 @@ import KeyBridgeRegistration
 /// A registered method as `--json` prints it.
 struct MethodJSON: Encodable {
     struct SecurityKeyJSON: Encodable {
-        var credentialId: String
+        /// Absent when a server listed the key: Graph does not return the credential id.
+        var credentialId: String?
         var aaguid: String
         var attestation: String
         var model: String?
-        var signCount: UInt32
+        /// Absent when a server listed the key.
+        var signCount: UInt32?
     }
 
     var id: String
@@ -35,9 +37,11 @@ struct MethodJSON: Encodable {
         servesMFA = method.kind.servesMFA
         servesSSPR = method.kind.servesSSPR
         securityKey = method.fido2.map {
-            SecurityKeyJSON(
-                credentialId: Base64URL.encode($0.credentialID), aaguid: UUIDFormatting.string($0.aaguid),
-                attestation: $0.attestationLevel, model: $0.model, signCount: $0.signCount)
+            // A record without a credential id is a server's description of a key (see KeyBridgeGraphClient).
+            let known = !$0.credentialID.isEmpty
+            return SecurityKeyJSON(
+                credentialId: known ? Base64URL.encode($0.credentialID) : nil, aaguid: UUIDFormatting.string($0.aaguid),
+                attestation: $0.attestationLevel, model: $0.model, signCount: known ? $0.signCount : nil)
         }
     }
 

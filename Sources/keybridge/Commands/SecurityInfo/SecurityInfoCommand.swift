@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import KeyBridgeGraphClient
 import KeyBridgeRegistration
 
 struct SecurityInfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "security-info",
-        abstract: "A user's security info (combined MFA and password-reset registration) in the embedded directory.",
+        abstract: "A user's security info (combined MFA and password-reset registration), in a local directory or through a server.",
         discussion: """
             Opening someone's security info is manage mode: once the user has a method that serves MFA \
             (or the tenant's access rule demands it) they prove MFA first — a code from an \
@@ -15,11 +16,25 @@ struct SecurityInfoCommand: AsyncParsableCommand {
             machine's address and host name (--client-address, --client-device). Every action and \
             refusal is in the audit log (`keybridge admin audit`).
 
+            THROUGH A SERVER
+              With --server URL (or KEYBRIDGE_SERVER) and --token-file FILE (or KEYBRIDGE_TOKEN_FILE), \
+              `list`, `delete` and `add security-key` work through a `keybridge serve` — its Graph \
+              API — instead of a local directory: the key stays on this machine, the directory is the \
+              server's. The API token (`keybridge admin token issue --scope manage read`) authorizes \
+              the change on the user's behalf instead of MFA; the server checks its access rule with \
+              this connection's address, verifies the key and audits as the token. Prompts, PIN \
+              handling, --json shapes and exit codes are those of a local directory. --server and \
+              --directory are mutually exclusive. Through a server, `delete` removes security keys \
+              only (Graph serves no other deletion), and `list` cannot show a key's credential id \
+              or signature counter (Graph does not return them).
+
             EXIT STATUS (besides the key's codes in `keybridge --help`)
               11  no such user, tenant or method
-              12  MFA needed or not accepted, or the access rule refused this machine
+              12  MFA needed or not accepted, the access rule refused this machine, or the server
+                  refused the API token
               13  the method table or the tenant's policy does not allow it
-              14  the directory could not be read or written
+              14  the directory could not be read or written, or the server could not be reached,
+                  failed (HTTP 5xx) or answered with something that is not its API
             """,
         subcommands: [
             List.self, SecurityInfoAddCommand.self, Delete.self, Default.self, Review.self,
@@ -31,7 +46,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         _ body: @escaping @Sendable (ManageSession) async throws -> Void
     ) async throws {
         try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
-            let (_, session) = try await gate.open()
+            let (_, session) = try await gate.open(key == "deleted" ? "delete" : key)
             try await body(session)
             if output.json { return try Output.json([key: method]) }
             Output.line(sentence)
@@ -43,24 +58,37 @@ struct SecurityInfoCommand: AsyncParsableCommand {
             abstract: "List the user's methods (* marks the default MFA method).",
             discussion: """
                 JSON: {user, tenant, methods: [{id, kind, name, value, friendlyName, isDefault, created, servesMFA, \
-                servesSSPR, securityKey?: {credentialId, aaguid, attestation, model, signCount}}]}.
+                servesSSPR, securityKey?: {credentialId, aaguid, attestation, model, signCount}}]}. Through a \
+                server, securityKey has no credentialId or signCount (Graph does not return them) and \
+                attestation is basic or none; tenant is absent when the server does not say it (Entra).
                 """)
         @OptionGroup var output: OutputOptions
         @OptionGroup var gate: SecurityInfoGate
 
         struct Listing: Encodable {
             var user: String
-            var tenant: String
+            /// Always known locally; through a server that does not say (Entra), absent.
+            var tenant: String?
             var methods: [MethodJSON]
         }
 
         func run() async throws {
             let catalog = gate.directory.catalog
             try await Output.reporting(json: output.json, catalog: catalog) {
-                let (_, session) = try await gate.open()
-                let methods = try await session.methods().map { MethodJSON($0, catalog: catalog) }
-                if output.json { return try Output.json(Listing(user: session.user.upn, tenant: session.tenant, methods: methods)) }
-                Output.line("Security info of \(session.user.upn) in \(session.tenant):")
+                let listing: Listing
+                if let remote = try gate.remote() {
+                    let list = try await remote.methods(user: gate.subject.user)
+                    listing = Listing(
+                        user: gate.subject.user, tenant: list.tenant, methods: list.methods.map { MethodJSON($0, catalog: catalog) })
+                } else {
+                    let (_, session) = try await gate.open("list")
+                    listing = Listing(
+                        user: session.user.upn, tenant: session.tenant,
+                        methods: try await session.methods().map { MethodJSON($0, catalog: catalog) })
+                }
+                let methods = listing.methods
+                if output.json { return try Output.json(listing) }
+                Output.line("Security info of \(listing.user) in \(listing.tenant ?? "the API token's tenant"):")
                 if methods.isEmpty { Output.line("  (none)") }
                 for method in methods { Output.line(method.line) }
             }
@@ -70,14 +98,39 @@ struct SecurityInfoCommand: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a method (a hardware token goes back to the inventory).",
-            discussion: "JSON: {deleted: ID}. A security key stays on the key itself: delete it there with `keybridge fido credentials delete`.")
+            discussion: """
+                JSON: {deleted: ID}. A security key stays on the key itself: delete it there with \
+                `keybridge fido credentials delete`. Through a server (--server) only security keys \
+                can be deleted: Graph's API deletes other methods through resources keybridge serve \
+                does not serve.
+                """)
         @OptionGroup var output: OutputOptions
         @OptionGroup var gate: SecurityInfoGate
         @Option(name: .long, help: ArgumentHelp("The method's id (from `list`).", valueName: "id")) var method: String
 
         func run() async throws {
+            if try gate.serverURL() != nil { return try await deleteThroughServer() }
             try await SecurityInfoCommand.change(gate, output, method: method, key: "deleted", sentence: "Deleted \(method).") {
                 try await $0.delete(methodID: method)
+            }
+        }
+
+        /// Looks the method up (a refusal for an unknown id or a kind Graph cannot delete), then deletes it.
+        private func deleteThroughServer() async throws {
+            try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
+                guard let remote = try gate.remote() else { return }
+                let user = gate.subject.user
+                guard let found = try await remote.methods(user: user).methods.first(where: { $0.id == method }) else {
+                    throw RegistrationError.methodNotFound(method)
+                }
+                guard found.kind == .fido2SecurityKey else {
+                    throw RegistrationError.invalidInput(
+                        "through a server only security keys can be deleted; \(method) is \(found.kind.rawValue): "
+                            + "delete it on the directory itself")
+                }
+                try await remote.deleteFIDO2Method(user: user, id: method)
+                if output.json { return try Output.json(["deleted": method]) }
+                Output.line("Deleted \(method).")
             }
         }
     }
@@ -127,6 +180,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         func run() async throws {
             let catalog = gate.directory.catalog
             try await Output.reporting(json: output.json, catalog: catalog) {
+                try gate.requireLocal("review")
                 let service = try await gate.directory.existingService()
                 let tenant = try await gate.subject.resolvedTenant(service)
                 let upn = gate.subject.user

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeyBridgeGraphClient
 import KeyBridgeRegistration
 
 /// Whose security info, in which tenant.
@@ -16,17 +17,90 @@ struct SubjectOptions: ParsableArguments {
     }
 }
 
+/// A `keybridge serve` (or Microsoft Graph) to work through instead of a local directory.
+struct ServerOptions: ParsableArguments {
+    static let serverVariable = "KEYBRIDGE_SERVER"
+    static let tokenFileVariable = "KEYBRIDGE_TOKEN_FILE"
+
+    @Option(
+        name: .customLong("server"),
+        help: ArgumentHelp(
+            "Work through this keybridge server (its Graph API) instead of a local directory: http(s)://host:port (default: $KEYBRIDGE_SERVER). Not with --directory.",
+            valueName: "url"))
+    var url: String?
+
+    @Option(
+        name: .customLong("token-file"),
+        help: ArgumentHelp(
+            "The file whose first line is the server's API token, from `keybridge admin token issue --scope manage read` (default: $KEYBRIDGE_TOKEN_FILE). The token is never printed.",
+            valueName: "file"))
+    var tokenFile: String?
+
+    private static func environment(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The bearer token: the first line of the token file.
+    func token() throws -> String {
+        guard let path = tokenFile ?? Self.environment(Self.tokenFileVariable) else {
+            throw RegistrationError.invalidInput(
+                "--server needs --token-file (or $KEYBRIDGE_TOKEN_FILE): a file whose first line is the API token")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RegistrationError.invalidInput("the token file \(path) cannot be read")
+        }
+        let first = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let token = first.trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { throw RegistrationError.invalidInput("the token file \(path) has no token on its first line") }
+        return token
+    }
+}
+
 /// Everything a security-info command needs to open the user's page.
 struct SecurityInfoGate: ParsableArguments {
     @OptionGroup var subject: SubjectOptions
     @OptionGroup var directory: DirectoryOptions
+    @OptionGroup var server: ServerOptions
     @OptionGroup var client: ClientOptions
     @OptionGroup var mfa: MFAOptions
     @OptionGroup var devices: DeviceOptions
     @OptionGroup var pin: PINOptions
 
+    /// The server to work through, or nil for the local directory. A flag beats the other's
+    /// environment variable; both flags, or both variables without a flag, are refused.
+    func serverURL() throws -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        func set(_ name: String) -> Bool { environment[name].map { !$0.isEmpty } ?? false }
+        if server.url != nil, directory.path != nil {
+            throw RegistrationError.invalidInput(
+                "--server and --directory are mutually exclusive: work through a server or on a local directory")
+        }
+        if let url = server.url { return url }
+        if directory.path != nil { return nil }
+        if set(ServerOptions.serverVariable), set(DirectoryLocation.environmentVariable) {
+            throw RegistrationError.invalidInput(
+                "both $KEYBRIDGE_SERVER and $KEYBRIDGE_DIRECTORY are set: unset one, or choose with --server or --directory")
+        }
+        return set(ServerOptions.serverVariable) ? environment[ServerOptions.serverVariable] : nil
+    }
+
+    /// A client of the server when one is chosen (the token's scopes, not MFA, authorize it).
+    func remote() throws -> GraphClient? {
+        guard let url = try serverURL() else { return nil }
+        return try GraphClient(server: url, token: try server.token(), tenant: subject.tenant)
+    }
+
+    /// Refuses a server for commands that work on a local directory only.
+    func requireLocal(_ command: String) throws {
+        guard try serverURL() == nil else {
+            throw RegistrationError.invalidInput(
+                "`security-info \(command)` works on a local directory only; with --server: list, delete and add security-key")
+        }
+    }
+
     /// Opens manage mode: MFA proof (asked for when needed) and the access rule.
-    func open() async throws -> (service: RegistrationService, session: ManageSession) {
+    func open(_ command: String = "this command") async throws -> (service: RegistrationService, session: ManageSession) {
+        try requireLocal(command)
         let service = try await directory.existingService()
         let tenant = try await subject.resolvedTenant(service)
         let proof = try await mfa.proof(service: service, upn: subject.user, tenant: tenant, devices: devices, pin: pin)

@@ -1,0 +1,269 @@
+import Foundation
+import KeyBridgeFIDO
+import KeyBridgeRegistration
+import KeyBridgeTestSupport
+import XCTest
+
+/// `keybridge security-info` as a client of `keybridge serve`: the same scenarios run against a
+/// local SQLite directory and through a server on one, with a virtual key on this machine. What
+/// the user sees — JSON, error codes, exit statuses — and what is left on the key must not depend
+/// on where the directory is.
+final class SecurityInfoServerTests: XCTestCase {
+    enum Mode: String, CaseIterable { case local, server }
+
+    /// Security keys (discoverable, so a rollback has something to delete on the key); security
+    /// info from loopback only. `extra` goes into the fido2 settings.
+    static func policy(fido2 extra: String = "") -> String {
+        """
+        {"relyingParty": {"id": "contoso.com", "name": "Contoso"}, "origin": "https://login.contoso.com",
+         "authenticationMethods": {"enabled": {"fido2SecurityKey": {}}, "fido2": {"requireResidentKey": true\(extra)}},
+         "registrationAccess": {"allowedNetworks": ["127.0.0.0/8"]}}
+        """
+    }
+
+    static let virtualKeyAAGUID = "f1d0f1d0-6b65-7962-7269-646765000001"
+    static let user = "dana@contoso.com"
+    static let pin = "246810"
+
+    /// A directory with dana and, in server mode, a `keybridge serve` on it and a token file.
+    final class Setup {
+        let mode: Mode
+        let directory: DirectoryFixture
+        private(set) var server: ServerProcess?
+        private(set) var token = ""
+        private(set) var tokenFile = ""
+
+        init(_ mode: Mode, policy: String) throws {
+            self.mode = mode
+            directory = try DirectoryFixture(policy: policy)
+            try directory.addUser(SecurityInfoServerTests.user, name: "Dana Scully")
+            guard mode == .server else { return }
+            let issued = try directory.admin(["token", "issue", "--name", "workstation", "--scope", "manage", "read", "--tenant", "contoso", "--json"])
+            token = try XCTUnwrap((try JSONSerialization.jsonObject(with: issued.stdoutData) as? [String: Any])?["token"] as? String)
+            tokenFile = directory.folder.appendingPathComponent("token").path
+            try (token + "\nsecond line is ignored\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            server = try ServerProcess(directory: directory.databasePath)
+        }
+
+        /// The options choosing this mode's directory, and this machine as the access rule sees it.
+        var target: [String] {
+            switch mode {
+            case .local: ["--directory", directory.databasePath, "--client-address", "127.0.0.1", "--client-device", "ws-17"]
+            case .server: ["--server", server?.baseURL ?? "", "--token-file", tokenFile]
+            }
+        }
+
+        /// Runs `keybridge security-info …` against this mode's directory. `KEYBRIDGE_DIRECTORY`
+        /// stays set in both modes: the --server flag must win over it.
+        func securityInfo(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
+            let result = try directory.keybridge(["security-info"] + arguments + target, environment: environment)
+            if mode == .server {
+                XCTAssertFalse(result.stdout.contains(token) || result.stderr.contains(token), "the token is never printed")
+            }
+            return result
+        }
+    }
+
+    /// Runs `body` once against a local directory and once through a server on one.
+    private func inBothModes(policy: String, _ body: (Setup) async throws -> Void) async throws {
+        for mode in Mode.allCases { try await body(try Setup(mode, policy: policy)) }
+    }
+
+    private func json(_ result: ProcessResult, _ mode: Mode) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any], "[\(mode)] \(result.stdout) \(result.stderr)")
+    }
+
+    private func error(_ result: ProcessResult) -> [String: Any] {
+        ((try? JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])?["error"] as? [String: Any]) ?? [:]
+    }
+
+    // MARK: Scenarios
+
+    func testAKeyIsRegisteredListedAndDeletedTheSameWayLocallyAndThroughAServer() async throws {
+        var added: [Mode: [String: Any]] = [:]
+        try await inBothModes(policy: Self.policy()) { setup in
+            let mode = setup.mode
+            let key = try VirtualKeyProcess(options: ["--attestation", "packed"])
+            var result = try setup.securityInfo(
+                ["add", "security-key", "--user", Self.user, "--device", key.deviceID, "--name", "Blue key", "--json"],
+                environment: ["KEYBRIDGE_NEW_PIN": Self.pin])
+            XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
+            let reply = try json(result, mode)
+            XCTAssertEqual(reply["pinSet"] as? Bool, true, "[\(mode)]")
+            let method = try XCTUnwrap(reply["method"] as? [String: Any], "[\(mode)]")
+            added[mode] = method
+            let credentialID = try XCTUnwrap((reply["credential"] as? [String: Any])?["id"] as? String)
+            XCTAssertEqual((method["securityKey"] as? [String: Any])?["credentialId"] as? String, credentialID, "[\(mode)]")
+
+            // What the directory stored is the key's credential, and it is on the key.
+            let stored = try await setup.directory.methods(Self.user)
+            XCTAssertEqual(stored.compactMap(\.fido2).map { Base64URL.encode($0.credentialID) }, [credentialID], "[\(mode)]")
+            XCTAssertEqual(try credentialsOnKey(key.deviceID), [credentialID], "[\(mode)]")
+            let starts = try await setup.directory.audit().filter { $0.action == "start" && $0.outcome == .success }.compactMap(\.reason)
+            XCTAssertEqual(starts.contains("on behalf: workstation"), mode == .server, "[\(mode)] through the server, as the token: \(starts)")
+
+            // Listed, in the tenant the directory acted in.
+            result = try setup.securityInfo(["list", "--user", Self.user, "--mfa-device", key.deviceID, "--json"])
+            XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
+            let listing = try json(result, mode)
+            XCTAssertEqual(listing["tenant"] as? String, "contoso", "[\(mode)]")
+            XCTAssertEqual(listing["user"] as? String, Self.user, "[\(mode)]")
+            let listed = try XCTUnwrap(listing["methods"] as? [[String: Any]])
+            XCTAssertEqual(listed.map { $0["id"] as? String }, [method["id"] as? String], "[\(mode)]")
+            XCTAssertEqual(listed.first?["friendlyName"] as? String, "Blue key", "[\(mode)]")
+            XCTAssertEqual((listed.first?["securityKey"] as? [String: Any])?["aaguid"] as? String, Self.virtualKeyAAGUID, "[\(mode)]")
+
+            // Deleted from the directory (the credential stays on the key, as locally).
+            let id = try XCTUnwrap(method["id"] as? String)
+            result = try setup.securityInfo(["delete", "--user", Self.user, "--method", id, "--mfa-device", key.deviceID, "--json"])
+            XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
+            XCTAssertEqual(try json(result, mode)["deleted"] as? String, id, "[\(mode)]")
+            await XCTAssertTrueAsync(try await setup.directory.methods(Self.user).isEmpty, "[\(mode)]")
+
+            // Deleting it again: no such method, in both modes.
+            result = try setup.securityInfo(["delete", "--user", Self.user, "--method", id, "--json"])
+            XCTAssertEqual(result.status, 11, "[\(mode)] \(result.stdout) \(result.stderr)")
+            XCTAssertEqual(error(result)["code"] as? String, "methodNotFound", "[\(mode)]")
+        }
+        // The same JSON for the same key, whichever directory stored it.
+        let local = try XCTUnwrap(added[.local])
+        let remote = try XCTUnwrap(added[.server])
+        XCTAssertEqual(Set(local.keys), Set(remote.keys))
+        for field in ["kind", "name", "value", "friendlyName", "isDefault", "servesMFA", "servesSSPR"] {
+            XCTAssertEqual("\(local[field] ?? "nil")", "\(remote[field] ?? "nil")", field)
+        }
+        let localKey = try XCTUnwrap(local["securityKey"] as? [String: Any])
+        let remoteKey = try XCTUnwrap(remote["securityKey"] as? [String: Any])
+        XCTAssertEqual(Set(localKey.keys), Set(remoteKey.keys))
+        for field in ["aaguid", "attestation", "model", "signCount"] {
+            XCTAssertEqual("\(localKey[field] ?? "nil")", "\(remoteKey[field] ?? "nil")", field)
+        }
+    }
+
+    func testARefusedKeyIsDeletedFromTheKeyAndRefusedAlikeInBothModes() async throws {
+        var outcomes: [Mode: (Int32, String?, String?)] = [:]
+        let blocking = Self.policy(fido2: #", "keyRestriction": {"mode": "block", "aaguids": ["\#(Self.virtualKeyAAGUID)"]}"#)
+        try await inBothModes(policy: blocking) { setup in
+            let mode = setup.mode
+            let key = try VirtualKeyProcess(options: ["--attestation", "packed"])
+            let result = try setup.securityInfo(
+                ["add", "security-key", "--user", Self.user, "--device", key.deviceID, "--json"], environment: ["KEYBRIDGE_NEW_PIN": Self.pin])
+            let body = error(result)
+            outcomes[mode] = (result.status, body["code"] as? String, body["rollback"] as? String)
+            XCTAssertEqual(result.status, 13, "[\(mode)] \(result.stdout) \(result.stderr)")
+            XCTAssertEqual(body["code"] as? String, "aaguidBlocked", "[\(mode)]")
+            XCTAssertEqual(body["rollback"] as? String, "credentialDeleted", "[\(mode)]")
+            XCTAssertTrue((body["message"] as? String ?? "").contains("not allowed"), "[\(mode)] \(body)")
+            await XCTAssertTrueAsync(try await setup.directory.methods(Self.user).isEmpty, "[\(mode)] nothing stored")
+            XCTAssertEqual(try credentialsOnKey(key.deviceID), [], "[\(mode)] the credential was deleted from the key")
+        }
+        XCTAssertEqual(outcomes[.local].map { "\($0)" }, outcomes[.server].map { "\($0)" })
+    }
+
+    func testAServerThatIsDownIsNamedAndNothingHappensOnTheKey() async throws {
+        let setup = try Setup(.server, policy: Self.policy())
+        let server = try XCTUnwrap(setup.server)
+        server.stop()
+        let key = try VirtualKeyProcess()
+        var result = try setup.securityInfo(
+            ["add", "security-key", "--user", Self.user, "--device", key.deviceID, "--json"], environment: ["KEYBRIDGE_NEW_PIN": Self.pin])
+        XCTAssertEqual(result.status, 14, result.stdout + result.stderr)
+        XCTAssertEqual(error(result)["code"] as? String, "serverUnreachable")
+        XCTAssertTrue((error(result)["message"] as? String ?? "").contains(server.baseURL), "names the server: \(result.stdout)")
+        XCTAssertEqual(error(result)["rollback"] as? String, "nothingCreated")
+        XCTAssertEqual(try clientPIN(key.deviceID), false, "the key was not touched: no PIN set")
+
+        result = try setup.securityInfo(["list", "--user", Self.user])
+        XCTAssertEqual(result.status, 14)
+        XCTAssertTrue(result.stderr.contains("The server \(server.baseURL) cannot be reached"), result.stderr)
+    }
+
+    func testAServerThatDiesBeforeTheKeysAnswerArrivesLeavesNothingOnTheKey() async throws {
+        let setup = try Setup(.server, policy: Self.policy())
+        let server = try XCTUnwrap(setup.server)
+        let key = try VirtualKeyProcess(options: ["--presence", "wait"])
+        let folder = setup.directory.folder
+        let stdoutPath = folder.appendingPathComponent("add.out").path
+        let stderrPath = folder.appendingPathComponent("add.err").path
+        for path in [stdoutPath, stderrPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.keybridge)
+        process.arguments = ["security-info", "add", "security-key", "--user", Self.user, "--device", key.deviceID, "--json"] + setup.target
+        process.environment = ProcessInfo.processInfo.environment.merging(["KEYBRIDGE_NEW_PIN": Self.pin]) { $1 }
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // The options came from the server, the PIN is set, the key waits for a touch: now the server dies.
+        let deadline = Date().addingTimeInterval(30)
+        while !((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "").contains("Touch your security key"), Date() < deadline {
+            usleep(100_000)
+        }
+        XCTAssertTrue(((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "").contains("Touch your security key"), "the touch prompt")
+        server.kill()
+        while process.isRunning, Date() < deadline {
+            _ = try? key.control(["cmd": "touch"])
+            usleep(200_000)
+        }
+        process.waitUntilExit()
+        let output = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
+        XCTAssertEqual(process.terminationStatus, 14, output)
+        let body = ((try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["error"] as? [String: Any]) ?? [:]
+        XCTAssertEqual(body["code"] as? String, "serverUnreachable", output)
+        XCTAssertEqual(body["rollback"] as? String, "credentialDeleted", output)
+        XCTAssertTrue((body["message"] as? String ?? "").contains(server.baseURL), output)
+        XCTAssertEqual(try credentialsOnKey(key.deviceID), [], "the credential was deleted from the key again")
+        await XCTAssertTrueAsync(try await setup.directory.methods(Self.user).isEmpty)
+    }
+
+    func testServerAndDirectoryAreExclusiveAndOnlyServedCommandsTakeAServer() async throws {
+        let setup = try Setup(.server, policy: Self.policy())
+        let server = try XCTUnwrap(setup.server)
+        var result = try setup.directory.keybridge(
+            ["security-info", "list", "--user", Self.user, "--server", server.baseURL, "--token-file", setup.tokenFile,
+             "--directory", setup.directory.databasePath, "--json"])
+        XCTAssertEqual(result.status, 2, result.stdout + result.stderr)
+        XCTAssertEqual(error(result)["code"] as? String, "invalidInput")
+        XCTAssertTrue((error(result)["message"] as? String ?? "").contains("mutually exclusive"), result.stdout)
+
+        result = try setup.securityInfo(["add", "authenticator-app", "--user", Self.user, "--json"])
+        XCTAssertEqual(result.status, 2, result.stdout + result.stderr)
+        XCTAssertTrue((error(result)["message"] as? String ?? "").contains("local directory only"), result.stdout)
+
+        // The environment variables choose the server too; a bad token is the server's refusal.
+        let badToken = setup.directory.folder.appendingPathComponent("bad-token").path
+        try "kb_not_a_token\n".write(toFile: badToken, atomically: true, encoding: .utf8)
+        result = try setup.directory.keybridge(
+            ["security-info", "list", "--user", Self.user, "--json"],
+            environment: ["KEYBRIDGE_DIRECTORY": "", "KEYBRIDGE_SERVER": server.baseURL, "KEYBRIDGE_TOKEN_FILE": badToken])
+        XCTAssertEqual(result.status, 12, result.stdout + result.stderr)
+        XCTAssertEqual(error(result)["code"] as? String, "serverUnauthorized")
+        XCTAssertFalse(result.stdout.contains("kb_not_a_token"), "the token is never printed")
+        result = try setup.directory.keybridge(
+            ["security-info", "list", "--user", "nobody@contoso.com", "--json"],
+            environment: ["KEYBRIDGE_DIRECTORY": "", "KEYBRIDGE_SERVER": server.baseURL, "KEYBRIDGE_TOKEN_FILE": setup.tokenFile])
+        XCTAssertEqual(result.status, 11, result.stdout + result.stderr)
+        XCTAssertEqual(error(result)["code"] as? String, "userNotFound")
+        XCTAssertFalse(server.log.contains(setup.token), "nor logged by the server")
+    }
+
+    // MARK: The key
+
+    /// Discoverable credentials on the key (base64url ids), read with its PIN.
+    private func credentialsOnKey(_ deviceID: String) throws -> [String] {
+        let result = try ProcessRunner.run(
+            TestPaths.keybridge, ["fido", "credentials", "list", "--json", "--device", deviceID], environment: ["KEYBRIDGE_PIN": Self.pin])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let object = try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any]
+        return (object?["credentials"] as? [[String: Any]] ?? []).compactMap { $0["credentialId"] as? String }
+    }
+
+    /// The key's clientPin option (false: no PIN set).
+    private func clientPIN(_ deviceID: String) throws -> Bool? {
+        let info = try ProcessRunner.run(TestPaths.keybridge, ["info", "--json", "--device", deviceID])
+        let object = try JSONSerialization.jsonObject(with: info.stdoutData) as? [String: Any]
+        return ((object?["info"] as? [String: Any])?["options"] as? [String: Any])?["clientPin"] as? Bool
+    }
+}
