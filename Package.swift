@@ -123,6 +123,8 @@ let package = Package(
             dependencies: [
                 "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeWebAuthn",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/openapi.yaml")]),

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import KeyBridgeRegistration
 import Logging
 
@@ -14,11 +16,17 @@ public enum KeyBridgeServer {
         public var port: Int
         /// Requests per second per client address, and the burst allowed.
         public var rateLimit: (perSecond: Double, burst: Double)
+        /// PEM files of the certificate chain and its private key, to serve HTTPS; nil for HTTP.
+        public var tls: (certificateChain: String, privateKey: String)?
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, rateLimit: (perSecond: Double, burst: Double) = (50, 200)) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, rateLimit: (perSecond: Double, burst: Double) = (50, 200),
+            tls: (certificateChain: String, privateKey: String)? = nil
+        ) {
             self.host = host
             self.port = port
             self.rateLimit = rateLimit
+            self.tls = tls
         }
     }
 
@@ -37,15 +45,26 @@ public enum KeyBridgeServer {
     }
 
     /// The application, ready for `runService()` (which stops gracefully on SIGINT/SIGTERM).
-    /// `onRunning` receives the bound port (useful with port 0).
+    /// `onRunning` receives the bound port (useful with port 0). Throws when the TLS files cannot
+    /// be read.
     public static func application(
         service: RegistrationService, configuration: Configuration, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         Application(
             router: router(service: service, configuration: configuration),
+            server: try serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "keybridge"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
+    }
+
+    /// HTTP/1.1, wrapped in TLS when certificate files are configured.
+    static func serverBuilder(_ configuration: Configuration) throws -> HTTPServerBuilder {
+        guard let tls = configuration.tls else { return .http1() }
+        let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain)
+        let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
+        let settings = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        return try HTTPServerBuilder.tls(.http1(), tlsConfiguration: settings)
     }
 }

@@ -28,6 +28,10 @@ public struct ServeOptions: ParsableArguments {
     var portFile: String?
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel = "info"
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key).", valueName: "file"))
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
+    var tlsKey: String?
 
     public init() {}
 
@@ -47,6 +51,8 @@ public struct ServeOptions: ParsableArguments {
     public func validate() throws {
         guard Self.split(listen) != nil else { throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8080") }
         guard rateLimit > 0, rateLimit <= 1_000_000 else { throw ValidationError("--rate-limit must be between 1 and 1000000") }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
@@ -73,9 +79,11 @@ public struct ServeOptions: ParsableArguments {
             throw ValidationError(MessageCatalog(language: "en").sentence(for: error))
         }
         let (host, port) = Self.split(listen)!
-        let configuration = KeyBridgeServer.Configuration(host: host, port: port, rateLimit: (rateLimit, rateLimit * 4))
+        let configuration = KeyBridgeServer.Configuration(
+            host: host, port: port, rateLimit: (rateLimit, rateLimit * 4),
+            tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } })
         let portFile = portFile
-        let app = KeyBridgeServer.application(service: service, configuration: configuration, logger: logger) { bound in
+        let app = try KeyBridgeServer.application(service: service, configuration: configuration, logger: logger) { bound in
             logger.notice("keybridge serve listening", metadata: ["address": "\(host):\(bound)"])
             if let portFile { try? Data("\(bound)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic) }
         }
