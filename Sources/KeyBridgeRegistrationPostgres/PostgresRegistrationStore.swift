@@ -100,30 +100,17 @@ public final class PostgresRegistrationStore: RegistrationStore {
         _ what: String, uniqueViolation: RegistrationError? = nil,
         _ body: (PostgresConnection) async throws -> T
     ) async throws(RegistrationError) -> T {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await client.withConnection { connection in
-                    try await connection.run("BEGIN")
-                    do {
-                        let value = try await body(connection)
-                        try await connection.run("COMMIT")
-                        return value
-                    } catch {
-                        _ = try? await connection.run("ROLLBACK")
-                        throw error
-                    }
+        try await retrying(what, uniqueViolation: uniqueViolation) {
+            try await client.withConnection { connection in
+                try await connection.run("BEGIN")
+                do {
+                    let value = try await body(connection)
+                    try await connection.run("COMMIT")
+                    return value
+                } catch {
+                    _ = try? await connection.run("ROLLBACK")
+                    throw error
                 }
-            } catch let error as RegistrationError {
-                throw error
-            } catch let error as PSQLError where Self.isRetryable(error) && attempt < 5 {
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 5...20) * attempt))
-                continue
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && uniqueViolation != nil {
-                throw uniqueViolation!
-            } catch {
-                throw Self.storeError(error, what)
             }
         }
     }
@@ -132,13 +119,26 @@ public final class PostgresRegistrationStore: RegistrationStore {
     func rows(_ query: PostgresQuery, _ what: String, uniqueViolation: RegistrationError? = nil)
         async throws(RegistrationError) -> [PostgresRow]
     {
-        var attempt = 0
+        try await retrying(what, uniqueViolation: uniqueViolation) {
+            try await client.query(query, logger: Self.silent).collect()
+        }
+    }
+
+    /// Runs `attempt` again (up to five times) after a serialization failure or deadlock; passes a
+    /// ``RegistrationError`` on as it is, turns a unique violation into `uniqueViolation` when
+    /// given, and anything else into ``RegistrationError/store(_:)`` naming `what`.
+    private func retrying<T>(
+        _ what: String, uniqueViolation: RegistrationError?, _ attempt: () async throws -> T
+    ) async throws(RegistrationError) -> T {
+        var tries = 0
         while true {
-            attempt += 1
+            tries += 1
             do {
-                return try await client.query(query, logger: Self.silent).collect()
-            } catch let error as PSQLError where Self.isRetryable(error) && attempt < 5 {
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 5...20) * attempt))
+                return try await attempt()
+            } catch let error as RegistrationError {
+                throw error
+            } catch let error as PSQLError where Self.isRetryable(error) && tries < 5 {
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 5...20) * tries))
                 continue
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && uniqueViolation != nil {
                 throw uniqueViolation!

@@ -22,6 +22,19 @@ public enum WebAuthnVerifier {
         public var format: String
         /// True when an attestation signature was checked (packed); false for `none`.
         public var attestationSignatureChecked: Bool
+
+        public init(
+            credentialID: [UInt8], publicKey: CBOR, algorithm: Int, aaguid: [UInt8], signCount: UInt32, format: String,
+            attestationSignatureChecked: Bool
+        ) {
+            self.credentialID = credentialID
+            self.publicKey = publicKey
+            self.algorithm = algorithm
+            self.aaguid = aaguid
+            self.signCount = signCount
+            self.format = format
+            self.attestationSignatureChecked = attestationSignatureChecked
+        }
     }
 
     /// Verifies a registration. The client-data hash is taken from `clientDataJSON` unless given.
@@ -84,7 +97,7 @@ public enum WebAuthnVerifier {
     }
 
     /// The client-data hash: the one given, else the SHA-256 of the response's client data.
-    static func hash(given: [UInt8]?, clientDataJSON: String?) throws(KeyBridgeError) -> [UInt8] {
+    public static func hash(given: [UInt8]?, clientDataJSON: String?) throws(KeyBridgeError) -> [UInt8] {
         if let given { return given }
         return try hashOfClientData(clientDataJSON)
     }

@@ -8,17 +8,8 @@ import KeyBridgeCBOR
 /// libfido2 does not check clientDataJSON, certificate chains or sign counters; callers that
 /// act as a relying party must do that themselves (the registration module does).
 public enum FidoVerifier {
-    /// What a verified registration yields.
-    public struct VerifiedRegistration: Sendable, Equatable {
-        public var credentialID: [UInt8]
-        public var publicKey: CBOR
-        public var algorithm: Int
-        public var aaguid: [UInt8]
-        public var signCount: UInt32
-        public var format: String
-        /// True when libfido2 checked an attestation signature (packed/fido-u2f); false for `none`.
-        public var attestationSignatureChecked: Bool
-    }
+    /// What a verified registration yields (the same as keybridge's own verifier).
+    public typealias VerifiedRegistration = WebAuthnVerifier.VerifiedRegistration
 
     /// Verifies a registration. The client-data hash is taken from `clientDataJSON` unless given.
     public static func verifyRegistration(
@@ -115,10 +106,7 @@ public enum FidoVerifier {
     }
 
     static func hashOfClientData(_ clientDataJSON: String?) throws(KeyBridgeError) -> [UInt8] {
-        guard let text = clientDataJSON, let json = Base64URL.decode(text) else {
-            throw .verificationFailed("clientDataJSON is missing or not base64url; pass the client-data hash")
-        }
-        return Array(SHA256.hash(data: json))
+        try WebAuthnVerifier.hash(given: nil, clientDataJSON: clientDataJSON)
     }
 
     /// libfido2 requires the expected extension set to equal the one in authData exactly.

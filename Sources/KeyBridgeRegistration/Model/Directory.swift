@@ -19,7 +19,8 @@ public enum MFAEnforcement: String, Codable, Sendable {
     case none
 }
 
-/// A person in the directory: home tenant, guest memberships, business phone, groups.
+/// A person in the directory: home tenant, guest memberships, business phone, groups. Its JSON
+/// (`admin user … --json`) is its Codable form.
 public struct DirectoryUser: Codable, Sendable, Hashable {
     public var upn: String
     public var displayName: String

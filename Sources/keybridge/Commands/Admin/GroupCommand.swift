@@ -16,7 +16,7 @@ struct GroupCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.reporting(json: output.json) {
                 let user = try await UserCommand.edit(options, upn: upn) { if !$0.groups.contains(group) { $0.groups.append(group) } }
-                if output.json { return try Output.json(UserJSON(user)) }
+                if output.json { return try Output.json(user) }
                 Output.line("\(upn) is in \(group).")
             }
         }
@@ -32,7 +32,7 @@ struct GroupCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.reporting(json: output.json) {
                 let user = try await UserCommand.edit(options, upn: upn) { $0.groups.removeAll { $0 == group } }
-                if output.json { return try Output.json(UserJSON(user)) }
+                if output.json { return try Output.json(user) }
                 Output.line("\(upn) is no longer in \(group).")
             }
         }

@@ -44,7 +44,7 @@ struct UserCommand: AsyncParsableCommand {
                     upn: upn, displayName: displayName, homeTenant: homeTenant, guestTenants: guestTenants,
                     businessPhone: businessPhone, groups: groups, mfaEnforcement: mfaEnforcement)
                 try await options.directory.existingService().addUser(user, admin: options.actor, client: options.client.context)
-                if output.json { return try Output.json(UserJSON(user)) }
+                if output.json { return try Output.json(user) }
                 Output.line("Added \(upn) to \(homeTenant).")
             }
         }
@@ -73,7 +73,7 @@ struct UserCommand: AsyncParsableCommand {
                     if let businessPhone { user.businessPhone = businessPhone.isEmpty ? nil : businessPhone }
                     if let mfaEnforcement { user.mfaEnforcement = mfaEnforcement }
                 }
-                if output.json { return try Output.json(UserJSON(user)) }
+                if output.json { return try Output.json(user) }
                 Output.line("Changed \(upn).")
             }
         }
@@ -88,7 +88,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.reporting(json: output.json) {
                 let users = try await options.directory.existingService().store.users(tenant: tenant)
-                if output.json { return try Output.json(users.map(UserJSON.init)) }
+                if output.json { return try Output.json(users) }
                 for user in users { Output.line("\(user.upn)  \(user.displayName)  home=\(user.homeTenant)  groups=\(user.groups.joined(separator: ","))") }
             }
         }
@@ -105,9 +105,8 @@ struct UserCommand: AsyncParsableCommand {
                 guard let user = try await options.directory.existingService().store.user(upn: upn) else {
                     throw RegistrationError.userNotFound(upn)
                 }
-                if output.json { return try Output.json(UserJSON(user)) }
-                let json = UserJSON(user)
-                Output.line("\(json.upn) (\(json.displayName)), home \(json.homeTenant), guest in \(json.guestTenants.joined(separator: ", ")), groups \(json.groups.joined(separator: ", ")), MFA enforcement \(json.mfaEnforcement)")
+                if output.json { return try Output.json(user) }
+                Output.line("\(user.upn) (\(user.displayName)), home \(user.homeTenant), guest in \(user.guestTenants.joined(separator: ", ")), groups \(user.groups.joined(separator: ", ")), MFA enforcement \(user.mfaEnforcement.rawValue)")
             }
         }
     }
