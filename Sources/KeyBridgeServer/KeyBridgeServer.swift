@@ -40,6 +40,7 @@ public enum KeyBridgeServer {
             let api = (prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))).add(middleware: BearerAuthenticator(service: service))
             AuthenticationMethodsRoutes(service: service).register(on: api)
             TemporaryAccessPassRoutes(service: service).register(on: api)
+            PolicyRoutes(service: service).register(on: api)
         }
         return router
     }

@@ -160,6 +160,19 @@ final class GraphAPITests: XCTestCase {
         XCTAssertEqual(removed.status, 204)
         await XCTAssertEqualAsync(try await directory.withStore { try await $0.passes(upn: "alice@contoso.com", tenant: "contoso").count }, 0)
 
+        // The policy in Graph's shape: keys self-service without attestation, apps disabled, the TAP settings.
+        let policy = try await server.request("GET", "/policies/authenticationMethodsPolicy", token: reader)
+        XCTAssertEqual(policy.status, 200, policy.text)
+        let configurations = try XCTUnwrap(policy.body["authenticationMethodConfigurations"] as? [[String: Any]])
+        let configuration = Dictionary(uniqueKeysWithValues: configurations.compactMap { item in (item["id"] as? String).map { ($0, item) } })
+        XCTAssertEqual(configuration["Fido2"]?["state"] as? String, "enabled")
+        XCTAssertEqual(configuration["Fido2"]?["isAttestationEnforced"] as? Bool, false)
+        XCTAssertEqual(configuration["SoftwareOath"]?["state"] as? String, "disabled")
+        XCTAssertEqual(configuration["Email"]?["state"] as? String, "enabled")
+        XCTAssertEqual(configuration["TemporaryAccessPass"]?["defaultLifetimeInMinutes"] as? Int, 60)
+        let otherPolicy = try await server.request("GET", "/policies/authenticationMethodsPolicy?tenant=fabrikam", token: reader)
+        XCTAssertEqual(otherPolicy.status, 403, "a token reads only its own tenant's policy")
+
         // A revoked token stops working at once.
         let tokenID = String(manager.split(separator: "_")[1])
         try directory.admin(["token", "revoke", "--id", tokenID])
