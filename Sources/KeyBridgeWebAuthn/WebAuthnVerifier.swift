@@ -41,14 +41,9 @@ public enum WebAuthnVerifier {
     public static func verifyRegistration(
         _ response: RegistrationResponseJSON, rpID: String, clientDataHash: [UInt8]? = nil, requireUV: Bool = false
     ) throws(KeyBridgeError) -> VerifiedRegistration {
-        guard let objectBytes = Base64URL.decode(response.response.attestationObject) else {
-            throw .verificationFailed("attestationObject is not base64url")
-        }
-        let object = try AttestationObject(objectBytes)
+        let (object, attested, credentialAlgorithm) = try parse(response)
         let auth = object.authenticatorData
-        guard let attested = auth.attestedCredential, let algorithm = COSEKey.algorithm(attested.publicKey),
-            COSEAlgorithm(rawValue: algorithm) != nil
-        else { throw .verificationFailed("no credential public key with a known algorithm in authData") }
+        let algorithm = credentialAlgorithm.rawValue
         try checkFlags(auth, rpID: rpID, requireUV: requireUV)
         let signed = auth.raw + (try hash(given: clientDataHash, clientDataJSON: response.response.clientDataJSON))
 
@@ -79,6 +74,21 @@ public enum WebAuthnVerifier {
         return VerifiedRegistration(
             credentialID: attested.credentialID, publicKey: attested.publicKey, algorithm: algorithm, aaguid: attested.aaguid,
             signCount: auth.signCount, format: object.format, attestationSignatureChecked: checked)
+    }
+
+    /// A registration's attestation object, its attested credential and the credential's algorithm;
+    /// throws when any of them is missing or unknown.
+    public static func parse(_ response: RegistrationResponseJSON) throws(KeyBridgeError)
+        -> (object: AttestationObject, credential: AuthenticatorData.AttestedCredential, algorithm: COSEAlgorithm)
+    {
+        guard let objectBytes = Base64URL.decode(response.response.attestationObject) else {
+            throw .verificationFailed("attestationObject is not base64url")
+        }
+        let object = try AttestationObject(objectBytes)
+        guard let attested = object.authenticatorData.attestedCredential, let value = COSEKey.algorithm(attested.publicKey),
+            let algorithm = COSEAlgorithm(rawValue: value)
+        else { throw .verificationFailed("no credential public key with a known algorithm in authData") }
+        return (object, attested, algorithm)
     }
 
     /// Verifies an assertion against a credential public key (COSE).

@@ -15,14 +15,9 @@ public enum FidoVerifier {
     public static func verifyRegistration(
         _ response: RegistrationResponseJSON, rpID: String, clientDataHash: [UInt8]? = nil, requireUV: Bool = false
     ) throws(KeyBridgeError) -> VerifiedRegistration {
-        guard let objectBytes = Base64URL.decode(response.response.attestationObject) else {
-            throw .verificationFailed("attestationObject is not base64url")
-        }
-        let object = try AttestationObject(objectBytes)
+        let (object, attested, algorithm) = try WebAuthnVerifier.parse(response)
         let auth = object.authenticatorData
-        guard let attested = auth.attestedCredential, let alg = COSEKey.algorithm(attested.publicKey),
-            let algorithm = COSEAlgorithm(rawValue: alg)
-        else { throw .verificationFailed("no credential public key with a known algorithm in authData") }
+        let alg = algorithm.rawValue
         let hash: [UInt8]
         if let clientDataHash { hash = clientDataHash } else { hash = try hashOfClientData(response.response.clientDataJSON) }
 
