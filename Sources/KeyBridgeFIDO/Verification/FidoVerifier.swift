@@ -18,8 +18,7 @@ public enum FidoVerifier {
         let (object, attested, algorithm) = try WebAuthnVerifier.parse(response)
         let auth = object.authenticatorData
         let alg = algorithm.rawValue
-        let hash: [UInt8]
-        if let clientDataHash { hash = clientDataHash } else { hash = try hashOfClientData(response.response.clientDataJSON) }
+        let hash = try WebAuthnVerifier.hash(given: clientDataHash, clientDataJSON: response.response.clientDataJSON)
 
         guard let cred = fido_cred_new() else { throw .transport("out of memory") }
         var pointer: OpaquePointer? = cred
@@ -61,8 +60,7 @@ public enum FidoVerifier {
             let signature = Base64URL.decode(response.response.signature)
         else { throw .verificationFailed("authenticatorData or signature is not base64url") }
         let auth = try AuthenticatorData(authBytes)
-        let hash: [UInt8]
-        if let clientDataHash { hash = clientDataHash } else { hash = try hashOfClientData(response.response.clientDataJSON) }
+        let hash = try WebAuthnVerifier.hash(given: clientDataHash, clientDataJSON: response.response.clientDataJSON)
         guard let assertion = fido_assert_new() else { throw .transport("out of memory") }
         var pointer: OpaquePointer? = assertion
         defer { fido_assert_free(&pointer) }
@@ -98,10 +96,6 @@ public enum FidoVerifier {
         default:
             throw .unsupported("verifying this key type")
         }
-    }
-
-    static func hashOfClientData(_ clientDataJSON: String?) throws(KeyBridgeError) -> [UInt8] {
-        try WebAuthnVerifier.hash(given: nil, clientDataJSON: clientDataJSON)
     }
 
     /// libfido2 requires the expected extension set to equal the one in authData exactly.
