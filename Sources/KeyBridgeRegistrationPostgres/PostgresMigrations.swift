@@ -118,7 +118,23 @@ enum PostgresMigrations {
                 "CREATE INDEX audit_by_tenant ON audit (tenant, seq)",
                 "CREATE INDEX audit_by_user ON audit (tenant, upn, seq)",
                 "CREATE INDEX audit_by_time ON audit (time, seq)",
-            ])
+            ]),
+        Migration(
+            version: 2, name: "user sessions",
+            statements: [
+                """
+                CREATE TABLE user_sessions (
+                    id TEXT PRIMARY KEY,
+                    tenant TEXT NOT NULL,
+                    upn TEXT NOT NULL,
+                    last_seen DOUBLE PRECISION NOT NULL,
+                    idle DOUBLE PRECISION NOT NULL,
+                    expires DOUBLE PRECISION NOT NULL,
+                    document JSONB NOT NULL)
+                """,
+                "CREATE INDEX user_sessions_by_end ON user_sessions (expires)",
+                "CREATE INDEX user_sessions_by_idle_end ON user_sessions ((last_seen + idle))",
+            ]),
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

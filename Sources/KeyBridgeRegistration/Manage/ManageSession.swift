@@ -48,12 +48,22 @@ public final class ManageSession: Sendable {
         try await admit(service, upn: upn, tenant: tenant, client: client, proof: nil, mode: .manage, principal: principal)
     }
 
+    /// Opens the security-info page of a user who signed in (``RegistrationService/openUserSession(upn:tenant:client:proof:userAgent:policy:now:)``):
+    /// the session stands for the MFA proof given at sign-in; membership and the access rule are
+    /// checked again for this request's `client`.
+    public static func open(_ service: RegistrationService, signedIn: SignedInUser, client: ClientContext) async throws(RegistrationError)
+        -> ManageSession
+    {
+        try await admit(service, upn: signedIn.upn, tenant: signedIn.tenant, client: client, proof: nil, mode: .manage, signedIn: signedIn)
+    }
+
     /// The gate of both modes: membership, the conditional-access rule, and MFA (or a Temporary
     /// Access Pass) when the user has an MFA-capable method or the rule demands it — or always,
     /// with `requireProof` (a sign-in, not a page). Audited as `action`.
     static func admit(
         _ service: RegistrationService, upn: String, tenant: String, client: ClientContext, proof: MFAProof?,
-        mode: AuditEvent.Mode, requireProof: Bool = false, action: String = "start", principal: APIPrincipal? = nil
+        mode: AuditEvent.Mode, requireProof: Bool = false, action: String = "start", principal: APIPrincipal? = nil,
+        signedIn: SignedInUser? = nil
     ) async throws(RegistrationError) -> ManageSession {
         let actor: AuditEvent.Actor = principal == nil ? .user : .admin
         do throws(RegistrationError) {
@@ -68,12 +78,13 @@ public final class ManageSession: Sendable {
                 throw RegistrationError.accessDenied("\(client.description) is not an allowed network or trusted device")
             }
             let methods = try await service.store.methods(upn: upn, tenant: tenant)
-            if principal == nil, requireProof || Self.needsMFA(methods: methods, rule: rule) {
+            if principal == nil, signedIn == nil, requireProof || Self.needsMFA(methods: methods, rule: rule) {
                 guard let proof else { throw RegistrationError.mfaRequired }
                 try await session.verify(proof, methods: methods)
             }
             try await service.audit(
-                action, tenant: tenant, upn: upn, mode: mode, client: client, actor: actor, reason: principal.map { "on behalf: \($0.name)" })
+                action, tenant: tenant, upn: upn, mode: mode, client: client, actor: actor,
+                reason: principal.map { "on behalf: \($0.name)" } ?? (requireProof ? proof?.kind : signedIn.map { "session: \($0.proof)" }))
             return session
         } catch {
             try? await service.audit(action, tenant: tenant, upn: upn, mode: mode, client: client, error: error, actor: actor)

@@ -123,6 +123,19 @@ public protocol RegistrationStore: Sendable {
     /// Every API token, or those of one tenant, oldest first.
     func apiTokens(tenant: String?) async throws(RegistrationError) -> [StoredAPIToken]
 
+    // MARK: User sessions
+
+    /// Stores a new user session (only the salted hash of its secret is in it).
+    func save(userSession: StoredUserSession) async throws(RegistrationError)
+    /// A user session by id, live or not; nil when unknown or ended.
+    func userSession(id: String) async throws(RegistrationError) -> StoredUserSession?
+    /// Moves a session's last-seen time forward (never back); false when there is no such session.
+    func touchUserSession(id: String, lastSeen: Date) async throws(RegistrationError) -> Bool
+    /// Ends a session; false when there was none. Every server refuses it from then on.
+    func deleteUserSession(id: String) async throws(RegistrationError) -> Bool
+    /// Removes every session that is past its idle limit or its end at `now`; returns how many.
+    func deleteEndedUserSessions(now: Date) async throws(RegistrationError) -> Int
+
     // MARK: Audit
 
     /// Appends an event to the audit log; events get increasing sequence numbers.

@@ -74,6 +74,16 @@ enum SQLiteMigrations {
                 try SQLiteRecords.insertMemberships(of: user, db)
             }
         }
+        migrator.registerMigration("v7 user sessions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE user_sessions (
+                        id TEXT PRIMARY KEY, upn TEXT NOT NULL, tenant TEXT NOT NULL,
+                        last_seen DOUBLE NOT NULL, idle DOUBLE NOT NULL, expires DOUBLE NOT NULL, json BLOB NOT NULL);
+                    CREATE INDEX user_sessions_by_end ON user_sessions (expires);
+                    CREATE INDEX user_sessions_by_idle_end ON user_sessions ((last_seen + idle));
+                    """)
+        }
         return migrator
     }
 }

@@ -96,6 +96,13 @@ final class CapturingStore: RegistrationStore, @unchecked Sendable {
     func apiTokens(tenant: String?) async throws(RegistrationError) -> [StoredAPIToken] {
         try await base.apiTokens(tenant: tenant)
     }
+    func save(userSession: StoredUserSession) async throws(RegistrationError) { try await base.save(userSession: userSession) }
+    func userSession(id: String) async throws(RegistrationError) -> StoredUserSession? { try await base.userSession(id: id) }
+    func touchUserSession(id: String, lastSeen: Date) async throws(RegistrationError) -> Bool {
+        try await base.touchUserSession(id: id, lastSeen: lastSeen)
+    }
+    func deleteUserSession(id: String) async throws(RegistrationError) -> Bool { try await base.deleteUserSession(id: id) }
+    func deleteEndedUserSessions(now: Date) async throws(RegistrationError) -> Int { try await base.deleteEndedUserSessions(now: now) }
     func append(_ event: AuditEvent) async throws(RegistrationError) { try await base.append(event) }
     func auditEvents(_ query: AuditQuery) async throws(RegistrationError) -> AuditPage {
         try await base.auditEvents(query)

@@ -50,6 +50,14 @@ enum Sample {
             expires: nil, issuedBy: "admin@contoso.com")
     }
 
+    static func userSession(_ id: String, upn: String = "alice@contoso.com", created: Date, idle: TimeInterval = 900, lifetime: TimeInterval = 28_800)
+        -> StoredUserSession
+    {
+        StoredUserSession(
+            id: id, upn: upn, tenant: "contoso", salt: [3, 4], hash: [5, 6, 7], created: created, lastSeen: created, idleTimeout: idle,
+            expires: created.addingTimeInterval(lifetime), proof: "temporaryAccessPass", clientAddress: "10.0.0.7", userAgent: "Chromium")
+    }
+
     static func app(_ name: String = "Phone app") -> MethodDraft { MethodDraft(kind: .authenticatorApp, displayValue: name) }
 }
 
