@@ -31,6 +31,11 @@ enum GraphJSON {
     }
 
     /// One registered method as its Graph type, with `@odata.type`.
+    /// A `microsoft.graph.user` with the members keybridge keeps.
+    static func user(_ user: DirectoryUser) -> [String: Any] {
+        ["id": user.objectID, "userPrincipalName": user.upn, "displayName": user.displayName]
+    }
+
     static func method(_ method: RegisteredMethod) -> [String: Any] {
         let created = dateTime(method.created)
         let name = method.friendlyName ?? method.displayValue

@@ -18,26 +18,35 @@ public enum KeyBridgeServer {
         public var rateLimit: (perSecond: Double, burst: Double)
         /// PEM files of the certificate chain and its private key, to serve HTTPS; nil for HTTP.
         public var tls: (certificateChain: String, privateKey: String)?
+        /// How long users' sessions last.
+        public var sessions: UserSessionPolicy
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, rateLimit: (perSecond: Double, burst: Double) = (50, 200),
-            tls: (certificateChain: String, privateKey: String)? = nil
+            tls: (certificateChain: String, privateKey: String)? = nil, sessions: UserSessionPolicy = .standard
         ) {
             self.host = host
             self.port = port
             self.rateLimit = rateLimit
             self.tls = tls
+            self.sessions = sessions
         }
     }
 
-    /// The router: `/healthz` open, everything else behind a bearer token.
+    /// The router: `/healthz` and signing in open, everything else behind a bearer token (an API
+    /// token or a user's session).
     public static func router(service: RegistrationService, configuration: Configuration) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: GraphErrorMiddleware())
         router.add(middleware: RateLimiter(perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst))
         HealthRoutes(service: service).register(on: router)
+        let signIn = SignInRoutes(service: service, sessions: configuration.sessions)
         for prefix in ["", "v1.0", "beta"] {
-            let api = (prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))).add(middleware: BearerAuthenticator(service: service))
+            let open = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
+            signIn.registerOpen(on: open)
+            let api = (prefix.isEmpty ? router.group() : router.group(RouterPath(prefix)))
+                .add(middleware: BearerAuthenticator(service: service, sessions: configuration.sessions))
+            signIn.registerAuthenticated(on: api)
             AuthenticationMethodsRoutes(service: service).register(on: api)
             TemporaryAccessPassRoutes(service: service).register(on: api)
             PolicyRoutes(service: service).register(on: api)

@@ -32,6 +32,10 @@ public struct ServeOptions: ParsableArguments {
     var tlsCertificate: String?
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
     var tlsKey: String?
+    @Option(name: .long, help: ArgumentHelp("A user's session ends after this many minutes unused (1–1440).", valueName: "minutes"))
+    var sessionIdleTimeout: Int = 15
+    @Option(name: .long, help: ArgumentHelp("A user's session ends this many minutes after sign-in (up to 43200).", valueName: "minutes"))
+    var sessionLifetime: Int = 480
 
     public init() {}
 
@@ -41,8 +45,13 @@ public struct ServeOptions: ParsableArguments {
         …/fido2Methods[/{id}], …/fido2Methods/creationOptions(challengeTimeoutInMinutes=N), \
         POST …/fido2Methods, DELETE …/fido2Methods/{id}, …/temporaryAccessPassMethods (GET, POST, \
         DELETE), …/phoneMethods, emailMethods, softwareOathMethods, microsoftAuthenticatorMethods, \
-        hardwareOathMethods; GET /healthz (no token). Callers send `Authorization: Bearer TOKEN` \
-        from `keybridge admin token issue`. Errors: {"error": {code, message, innerError}}.
+        hardwareOathMethods; the same under /me/authentication for a signed-in user; GET /healthz (no \
+        token). Admins and kiosks send `Authorization: Bearer TOKEN` from `keybridge admin token \
+        issue`. Users sign in with POST /auth/signIn/fido2Options then POST /auth/signIn \
+        ({userPrincipalName, and temporaryAccessPass | oneTimeCode | publicKeyCredential}), which \
+        answers a session token (Bearer kbs_…) for /me, /me/authentication/… and POST \
+        /auth/signOut; sessions live in the directory, so every server sharing it accepts them. \
+        Errors: {"error": {code, message, innerError}}.
 
         The server stops gracefully on SIGINT or SIGTERM. Logs (stderr) name the method, path, \
         status, caller and token name of every request; never a body, token or secret.
@@ -52,8 +61,13 @@ public struct ServeOptions: ParsableArguments {
         guard Self.split(listen) != nil else { throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8080") }
         guard rateLimit > 0, rateLimit <= 1_000_000 else { throw ValidationError("--rate-limit must be between 1 and 1000000") }
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
-        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        do { _ = try sessions.validated() } catch { throw ValidationError("--session-idle-timeout and --session-lifetime: \(MessageCatalog(language: "en").sentence(for: error))") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+    }
+
+    /// The session limits the options give.
+    var sessions: UserSessionPolicy {
+        UserSessionPolicy(idleTimeout: TimeInterval(sessionIdleTimeout) * 60, lifetime: TimeInterval(sessionLifetime) * 60)
     }
 
     static func split(_ text: String) -> (host: String, port: Int)? {
@@ -81,7 +95,7 @@ public struct ServeOptions: ParsableArguments {
         let (host, port) = Self.split(listen)!
         let configuration = KeyBridgeServer.Configuration(
             host: host, port: port, rateLimit: (rateLimit, rateLimit * 4),
-            tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } })
+            tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } }, sessions: sessions)
         let portFile = portFile
         let app = try KeyBridgeServer.application(service: service, configuration: configuration, logger: logger) { bound in
             logger.notice("keybridge serve listening", metadata: ["address": "\(host):\(bound)"])

@@ -7,8 +7,13 @@ import KeyBridgeRegistration
 struct AuthenticationMethodsRoutes {
     let service: RegistrationService
 
+    /// Under `/users/{id|upn}/authentication` (API tokens, or a user's own) and `/me/authentication` (a signed-in user).
     func register(on group: RouterGroup<APIRequestContext>) {
-        let methods = group.group("users/:user/authentication")
+        register(group.group("users/:user/authentication"))
+        register(group.group("me/authentication"))
+    }
+
+    private func register(_ methods: RouterGroup<APIRequestContext>) {
         methods.get("methods") { request, context in try await listMethods(request, context, kinds: nil, type: "methods") }
         for (path, kinds, type) in Self.collections {
             methods.get(RouterPath(path)) { request, context in try await listMethods(request, context, kinds: kinds, type: type) }
@@ -45,7 +50,7 @@ struct AuthenticationMethodsRoutes {
                 .filter { !$0.used && $0.expires > Date() }
                 .map { GraphJSON.temporaryAccessPass($0, lifetime: lifetime) }
         }
-        return GraphJSON.collection(items, context: "users('\(target.user.objectID)')/authentication/\(type)", tenant: target.tenant)
+        return GraphJSON.collection(items, context: target.context("authentication/\(type)"), tenant: target.tenant)
     }
 
     /// `fido2Methods/{id}` or `fido2Methods/creationOptions(challengeTimeoutInMinutes={n})`.
@@ -57,7 +62,7 @@ struct AuthenticationMethodsRoutes {
             .first(where: { $0.id == item && $0.kind == .fido2SecurityKey })
         else { throw GraphError.notFound("No FIDO2 method \(item).") }
         var body = GraphJSON.fido2(method)
-        body["@odata.context"] = "\(GraphJSON.context)#users('\(target.user.objectID)')/authentication/fido2Methods/$entity"
+        body["@odata.context"] = "\(GraphJSON.context)#\(target.context("authentication/fido2Methods"))/$entity"
         return GraphJSON.response(body)
     }
 
@@ -96,7 +101,7 @@ struct AuthenticationMethodsRoutes {
         let session = try await target.manageSession(service, client: context.client)
         let method = try await session.completeFIDO2Registration(response, friendlyName: body.displayName)
         var json = GraphJSON.fido2(method)
-        json["@odata.context"] = "\(GraphJSON.context)#users('\(target.user.objectID)')/authentication/fido2Methods/$entity"
+        json["@odata.context"] = "\(GraphJSON.context)#\(target.context("authentication/fido2Methods"))/$entity"
         json["@keybridge.tenant"] = target.tenant
         return GraphJSON.response(json, status: .created)
     }

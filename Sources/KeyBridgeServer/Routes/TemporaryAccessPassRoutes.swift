@@ -7,14 +7,17 @@ import KeyBridgeRegistration
 struct TemporaryAccessPassRoutes {
     let service: RegistrationService
 
+    /// Under `/users/{id}` and `/me`; a signed-in user may read their passes, never issue or delete them.
     func register(on group: RouterGroup<APIRequestContext>) {
-        let passes = group.group("users/:user/authentication/temporaryAccessPassMethods")
-        passes.get { request, context in try await list(request, context) }
-        passes.get(":pass") { request, context in try await read(request, context) }
-        passes.post { request, context in try await issue(request, context) }
-        passes.delete(":pass") { request, context in try await delete(request, context) }
-        passes.refuseMethods(on: "", except: [.get, .post])
-        passes.refuseMethods(on: ":pass", except: [.get, .delete])
+        for prefix in ["users/:user/authentication/temporaryAccessPassMethods", "me/authentication/temporaryAccessPassMethods"] {
+            let passes = group.group(RouterPath(prefix))
+            passes.get { request, context in try await list(request, context) }
+            passes.get(":pass") { request, context in try await read(request, context) }
+            passes.post { request, context in try await issue(request, context) }
+            passes.delete(":pass") { request, context in try await delete(request, context) }
+            passes.refuseMethods(on: "", except: [.get, .post])
+            passes.refuseMethods(on: ":pass", except: [.get, .delete])
+        }
     }
 
     private func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -22,7 +25,7 @@ struct TemporaryAccessPassRoutes {
         let lifetime = try await service.configuration(target.tenant).methods.temporaryAccessPassLifetime
         let items = try await service.store.passes(upn: target.user.upn, tenant: target.tenant)
             .map { GraphJSON.temporaryAccessPass($0, lifetime: lifetime) }
-        return GraphJSON.collection(items, context: "users('\(target.user.objectID)')/authentication/temporaryAccessPassMethods")
+        return GraphJSON.collection(items, context: target.context("authentication/temporaryAccessPassMethods"))
     }
 
     private func read(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -37,7 +40,7 @@ struct TemporaryAccessPassRoutes {
 
     /// Issues a pass with the tenant's lifetime and one-time setting; the pass is in this response only.
     private func issue(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage)
+        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage, selfService: false)
         let policy = try await service.configuration(target.tenant).methods
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         if body.readableBytes > 0 {
@@ -50,17 +53,17 @@ struct TemporaryAccessPassRoutes {
             }
         }
         let issued = try await service.issueTemporaryAccessPass(
-            upn: target.user.upn, tenant: target.tenant, admin: "token:\(target.principal.name)", client: context.client)
+            upn: target.user.upn, tenant: target.tenant, admin: try target.adminName(), client: context.client)
         return GraphJSON.response(
             GraphJSON.temporaryAccessPass(issued.record, issued: Date(), lifetime: policy.temporaryAccessPassLifetime, text: issued.pass),
             status: .created)
     }
 
     private func delete(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage)
+        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage, selfService: false)
         let id = try context.pathParameter("pass")
         try await service.deleteTemporaryAccessPass(
-            id: id, upn: target.user.upn, tenant: target.tenant, admin: "token:\(target.principal.name)", client: context.client)
+            id: id, upn: target.user.upn, tenant: target.tenant, admin: try target.adminName(), client: context.client)
         return Response(status: .noContent)
     }
 }
