@@ -6,7 +6,10 @@
 For users USER_PREFIX0…: fetch creation options (timed), make each credential on the card with
 python-fido2 (not timed), then POST every registration with N concurrent clients (timed: the
 server's verification, storage and audit), list each user's methods (timed), and verify every
-registration with py_webauthn in this process (timed) for comparison. Prints one JSON object.
+registration with py_webauthn in this process (timed) for comparison; then MFA sign-ins: request
+options for each user (timed), an assertion from the card (not timed), and every POST /auth/signIn
+with N concurrent clients (timed: the server's assertion check, the session and the audit).
+Prints one JSON object.
 """
 import base64
 import json
@@ -19,7 +22,7 @@ import requests
 import webauthn
 from fido2.client import DefaultClientDataCollector, Fido2Client, UserInteraction
 from fido2.pcsc import CtapPcscDevice
-from fido2.webauthn import PublicKeyCredentialCreationOptions
+from fido2.webauthn import PublicKeyCredentialCreationOptions, PublicKeyCredentialRequestOptions
 
 
 class Interaction(UserInteraction):
@@ -89,6 +92,19 @@ def main():
         lambda upn: requests.get(f"{base}/users/{upn}/authentication/methods", headers=headers, timeout=30).status_code,
         users, concurrency)
 
+    sign_in_option_latencies, assertions = [], []
+    for upn in users:
+        start = time.perf_counter()
+        reply = requests.post(f"{base}/auth/signIn/fido2Options", json={"userPrincipalName": upn}, timeout=30)
+        sign_in_option_latencies.append((time.perf_counter() - start) * 1000)
+        reply.raise_for_status()
+        request_options = PublicKeyCredentialRequestOptions.from_dict(reply.json()["publicKey"])
+        assertions.append((upn, dict(client.get_assertion(request_options).get_response(0))))
+    sign_in_statuses, sign_ins = timed_pool(
+        lambda item: requests.post(f"{base}/auth/signIn", json={"userPrincipalName": item[0], "publicKeyCredential": item[1]},
+                                   timeout=30).status_code,
+        assertions, concurrency)
+
     verify_latencies = []
     start_all = time.perf_counter()
     for (upn, credential), public_key in zip(prepared, options):
@@ -104,6 +120,8 @@ def main():
         "creationOptionsSequential": summary(option_latencies, sum(option_latencies) / 1000),
         "registrations": registrations, "registrationStatuses": sorted(set(statuses)),
         "methodLookups": lookups, "lookupStatuses": sorted(set(lists)),
+        "signInOptionsSequential": summary(sign_in_option_latencies, sum(sign_in_option_latencies) / 1000),
+        "mfaSignIns": sign_ins, "signInStatuses": sorted(set(sign_in_statuses)),
         "pyWebauthnVerifySingleThread": py_webauthn,
     }))
 
