@@ -35,11 +35,13 @@ public enum KeyBridgeServer {
 
     /// The router: `/healthz` and signing in open, everything else behind a bearer token (an API
     /// token or a user's session).
-    public static func router(service: RegistrationService, configuration: Configuration) -> Router<APIRequestContext> {
+    public static func router(service: RegistrationService, configuration: Configuration) throws -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: GraphErrorMiddleware())
         router.add(middleware: RateLimiter(perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst))
         HealthRoutes(service: service).register(on: router)
+        WebRoutes(service: service, sessions: configuration.sessions, secure: configuration.tls != nil, pages: try PageRenderer())
+            .register(on: router)
         let signIn = SignInRoutes(service: service, sessions: configuration.sessions)
         for prefix in ["", "v1.0", "beta"] {
             let open = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
@@ -62,7 +64,7 @@ public enum KeyBridgeServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         Application(
-            router: router(service: service, configuration: configuration),
+            router: try router(service: service, configuration: configuration),
             server: try serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "keybridge"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },

@@ -75,7 +75,7 @@ public final class ManageSession: Sendable {
             let session = try await ManageSession(service: service, user: user, tenant: tenant, client: client, mode: mode, actor: actor)
             let rule = session.configuration.access
             guard rule.allows(address: client.address, device: client.device) else {
-                throw RegistrationError.accessDenied("\(client.description) is not an allowed network or trusted device")
+                throw RegistrationError.accessDenied("\(client.place) is not an allowed network or trusted device")
             }
             let methods = try await service.store.methods(upn: upn, tenant: tenant)
             if principal == nil, signedIn == nil, requireProof || Self.needsMFA(methods: methods, rule: rule) {

@@ -1,16 +1,23 @@
 import Foundation
 import KeyBridgeWebAuthn
 
-/// Where a request comes from: a network address and, for kiosks, a named device.
+/// Where a request comes from: a network address, for kiosks a named device, and for a browser
+/// its user agent (recorded in the audit log, never used to decide anything).
 public struct ClientContext: Sendable, Hashable {
     public var address: String
     public var device: String?
-    public init(address: String, device: String? = nil) {
+    public var userAgent: String?
+    public init(address: String, device: String? = nil, userAgent: String? = nil) {
         self.address = address
         self.device = device
+        self.userAgent = userAgent.map { String($0.prefix(200)) }
     }
 
-    var description: String { device.map { "\($0) (\(address))" } ?? address }
+    /// The device and address, as refusals name them.
+    var place: String { device.map { "\($0) (\(address))" } ?? address }
+
+    /// The place and the user agent, as the audit log records them.
+    var description: String { userAgent.map { "\(place); \($0)" } ?? place }
 }
 
 /// How a user proves MFA to open their security info.

@@ -71,7 +71,7 @@ extension RegistrationService {
         guard let user = try await store.user(upn: session.upn), user.isMember(of: session.tenant) else { return nil }
         let rule = try await configuration(session.tenant).access
         guard rule.allows(address: client.address, device: client.device) else {
-            throw .accessDenied("\(client.description) is not an allowed network or trusted device")
+            throw .accessDenied("\(client.place) is not an allowed network or trusted device")
         }
         var live = session
         if now.timeIntervalSince(session.lastSeen) >= policy.touchInterval {

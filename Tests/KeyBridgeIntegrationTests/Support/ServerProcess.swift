@@ -40,6 +40,22 @@ final class ServerProcess: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// A loopback port that was free a moment ago (for a server whose origin must name its port).
+    static func freeLoopbackPort() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw NSError(domain: "ServerProcess", code: 2, userInfo: [NSLocalizedDescriptionKey: "no free loopback port"]) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// Stops the server as an operator would (SIGTERM: graceful shutdown).
     func stop() {
         guard process.isRunning else { return }
@@ -68,9 +84,12 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Sends one request (JSON body, bearer token) and returns the status and JSON body.
-    func request(_ method: String, _ path: String, token: String? = nil, json: Any? = nil, rawBody: Data? = nil) async throws -> Reply {
+    func request(
+        _ method: String, _ path: String, token: String? = nil, json: Any? = nil, rawBody: Data? = nil, headers: [String: String] = [:]
+    ) async throws -> Reply {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)

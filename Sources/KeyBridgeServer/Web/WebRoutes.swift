@@ -1,0 +1,345 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KeyBridgeRegistration
+import KeyBridgeWebAuthn
+
+/// The browser's pages: sign-in (a pass, a code or a security key) and the security-info page
+/// (manage mode: the user's methods, the default, delete, add a security key). Server-rendered;
+/// the only script is `/static/keybridge.js` for WebAuthn. Every rule is the registration
+/// module's: sign-in is ``RegistrationService/openUserSession(upn:tenant:client:proof:userAgent:policy:now:)``,
+/// every change goes through ``ManageSession``, keys through the same verifier as the API.
+struct WebRoutes {
+    let service: RegistrationService
+    let sessions: UserSessionPolicy
+    /// Whether the server speaks TLS (cookies are then `Secure`).
+    let secure: Bool
+    let pages: PageRenderer
+
+    func register(on router: Router<APIRequestContext>) {
+        let web = router.group().add(middleware: WebSecurityHeaders())
+        web.get("/") { request, _ in Self.redirect("/security-info\(PageLanguage(request).query)") }
+        web.get("signin") { request, context in try await signInPage(request, context) }
+        web.post("signin") { request, context in try await signInWithAnswer(request, context) }
+        web.post("signin/key-options") { request, context in try await keyOptions(request, context) }
+        web.post("signin/key") { request, context in try await signInWithKey(request, context) }
+        web.post("signout") { request, context in try await signOut(request, context) }
+        web.get("security-info") { request, context in try await securityInfo(request, context) }
+        web.post("security-info/default") { request, context in try await change(request, context, done: "defaultChanged") }
+        web.post("security-info/delete") { request, context in try await change(request, context, done: "deleted") }
+        web.post("security-info/fido2/options") { request, context in try await creationOptions(request, context) }
+        web.post("security-info/fido2") { request, context in try await addKey(request, context) }
+        web.get("static/keybridge.css") { _, _ in Self.asset(pages.stylesheet, type: "text/css; charset=utf-8") }
+        web.get("static/keybridge.js") { _, _ in Self.asset(pages.script, type: "text/javascript; charset=utf-8") }
+    }
+
+    // MARK: Sign-in
+
+    private func signInPage(_ request: Request, _ context: APIRequestContext, upn: String = "", error: String? = nil,
+        status: HTTPResponse.Status = .ok) async throws -> Response
+    {
+        let language = PageLanguage(request)
+        if error == nil, let token = request.cookie(WebSecurity.sessionCookie),
+            (try? await service.resumeUserSession(token: token, client: client(request, context), policy: sessions)) ?? nil != nil
+        {
+            return Self.redirect("/security-info\(language.query)")
+        }
+        let form = request.cookie(WebSecurity.formCookie) ?? WebSecurity.randomToken()
+        var notice: String?
+        if let done = request.uri.queryParameters["done"], ["signedOut", "sessionEnded"].contains(String(done)) {
+            notice = pages.text(String(done), language.code)
+        }
+        var response = pages.page(
+            "signin", title: pages.text("signInTitle", language.code), language: language,
+            values: ["csrf": form, "upn": upn, "error": error, "notice": notice], status: status)
+        response.headers.append(HTTPField(name: .setCookie, value: WebSecurity.cookie(WebSecurity.formCookie, form, secure: secure)))
+        return response
+    }
+
+    private func signInWithAnswer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        let form = try await Self.form(request, context)
+        let upn = (form["upn"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard WebSecurity.matches(form["csrf"], request.cookie(WebSecurity.formCookie)) else {
+            return try await signInPage(request, context, upn: upn, error: pages.text("formExpired", language.code), status: .forbidden)
+        }
+        guard !upn.isEmpty else {
+            return try await signInPage(request, context, error: pages.text("enterUserName", language.code), status: .badRequest)
+        }
+        guard let answer = form["answer"], !answer.isEmpty else {
+            return try await signInPage(request, context, upn: upn, error: pages.text("enterPassOrCode", language.code), status: .badRequest)
+        }
+        switch await openSession(request, context, upn: upn, proof: MFAProof(typed: answer)) {
+        case .success(let token):
+            return signedIn(token, location: "/security-info\(language.query)", json: false)
+        case .failure(let refusal):
+            let (message, status) = Self.describe(refusal, language)
+            return try await signInPage(request, context, upn: upn, error: message, status: status)
+        }
+    }
+
+    private func keyOptions(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        guard WebSecurity.matches(request.headers[Self.csrfHeader], request.cookie(WebSecurity.formCookie)) else {
+            return Self.failure(pages.text("formExpired", language.code), status: .forbidden)
+        }
+        let body = try await Self.json(KeyUser.self, request, context)
+        do throws(RegistrationError) {
+            let tenant = try await homeTenant(body.upn)
+            let options = try await service.fido2SignInOptions(upn: body.upn, tenant: tenant)
+            let timeout = Int(try await service.configuration(tenant).challengeLifetime * 1000)
+            return GraphJSON.response([
+                "publicKey": [
+                    "challenge": Base64URL.encode(options.challenge), "timeout": timeout, "rpId": options.relyingPartyID,
+                    "allowCredentials": options.allowCredentials.map { ["type": "public-key", "id": Base64URL.encode($0)] },
+                    "userVerification": options.userVerification ? "required" : "discouraged",
+                ] as [String: Any]
+            ])
+        } catch {
+            return Self.failure(Self.describe(error, language))
+        }
+    }
+
+    private func signInWithKey(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        guard WebSecurity.matches(request.headers[Self.csrfHeader], request.cookie(WebSecurity.formCookie)) else {
+            return Self.failure(pages.text("formExpired", language.code), status: .forbidden)
+        }
+        let body = try await Self.json(KeySignIn.self, request, context)
+        switch await openSession(request, context, upn: body.upn, proof: .fido2Assertion(body.credential.authenticationResponse())) {
+        case .success(let token): return signedIn(token, location: "/security-info\(language.query)", json: true)
+        case .failure(let refusal): return Self.failure(Self.describe(refusal, language))
+        }
+    }
+
+    /// Signs the user in to their home tenant; the session token, or the refusal.
+    private func openSession(_ request: Request, _ context: APIRequestContext, upn: String, proof: MFAProof) async
+        -> Result<String, RegistrationError>
+    {
+        do throws(RegistrationError) {
+            let tenant = try await homeTenant(upn)
+            return .success(
+                try await service.openUserSession(
+                    upn: upn, tenant: tenant, client: client(request, context), proof: proof, userAgent: request.headers[.userAgent],
+                    policy: sessions
+                ).token)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func homeTenant(_ upn: String) async throws(RegistrationError) -> String {
+        guard upn.count <= 256, let user = try await service.store.user(upn: upn) else { throw .userNotFound(upn) }
+        return user.homeTenant
+    }
+
+    /// The answer to a sign-in: the session cookie, the form cookie gone, and where to go.
+    private func signedIn(_ token: String, location: String, json: Bool) -> Response {
+        var response = json ? GraphJSON.response(["location": location]) : Self.redirect(location)
+        response.headers.append(HTTPField(name: .setCookie, value: WebSecurity.cookie(WebSecurity.sessionCookie, token, secure: secure)))
+        response.headers.append(HTTPField(name: .setCookie, value: WebSecurity.cookie(WebSecurity.formCookie, "", secure: secure)))
+        return response
+    }
+
+    private func signOut(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        let form = try await Self.form(request, context)
+        guard let token = request.cookie(WebSecurity.sessionCookie), WebSecurity.matches(form["csrf"], WebSecurity.csrfToken(session: token))
+        else { return Self.redirect("/signin\(language.query)") }
+        try await service.closeUserSession(token: token, client: client(request, context))
+        var response = Self.redirect("/signin\(language.with("done=signedOut"))")
+        response.headers.append(HTTPField(name: .setCookie, value: WebSecurity.cookie(WebSecurity.sessionCookie, "", secure: secure)))
+        return response
+    }
+
+    // MARK: Security info
+
+    /// The signed-in user of this request and the session token; nil inside when there is no
+    /// live session; a refusal when the access rule refuses this address.
+    private func resume(_ request: Request, _ context: APIRequestContext) async -> Result<(SignedInUser, String)?, RegistrationError> {
+        guard let token = request.cookie(WebSecurity.sessionCookie) else { return .success(nil) }
+        do throws(RegistrationError) {
+            return .success(try await service.resumeUserSession(token: token, client: client(request, context), policy: sessions).map { ($0, token) })
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func openManage(_ signedIn: SignedInUser, _ request: Request, _ context: APIRequestContext) async -> Result<ManageSession, RegistrationError> {
+        do throws(RegistrationError) {
+            return .success(try await ManageSession.open(service, signedIn: signedIn, client: client(request, context)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The signed-in user of this request, or nil (no live session, or refused here).
+    private func signedInUser(_ request: Request, _ context: APIRequestContext) async -> (SignedInUser, String)? {
+        guard let token = request.cookie(WebSecurity.sessionCookie),
+            let user = try? await service.resumeUserSession(token: token, client: client(request, context), policy: sessions)
+        else { return nil }
+        return (user, token)
+    }
+
+    private func securityInfo(_ request: Request, _ context: APIRequestContext, error: String? = nil,
+        status: HTTPResponse.Status = .ok) async throws -> Response
+    {
+        let language = PageLanguage(request)
+        let resumed = await resume(request, context)
+        guard case .success(let found) = resumed else {
+            if case .failure(let refusal) = resumed { return refusalPage(refusal, language: language) }
+            return Self.redirect("/signin\(language.with("done=sessionEnded"))")
+        }
+        guard let (signedIn, token) = found else { return Self.redirect("/signin\(language.with("done=sessionEnded"))") }
+        let opened = await openManage(signedIn, request, context)
+        guard case .success(let manage) = opened else {
+            if case .failure(let refusal) = opened { return refusalPage(refusal, language: language) }
+            return Self.redirect("/signin")
+        }
+        let configuration = try await service.configuration(signedIn.tenant)
+        let methods = try await manage.methods().sorted {
+            $0.kind.securityRank != $1.kind.securityRank ? $0.kind.securityRank > $1.kind.securityRank : $0.created < $1.created
+        }
+        let rows: [[String: Any]] = methods.map { method in
+            [
+                "id": method.id, "kind": method.kind.rawValue, "kindName": pages.text("kind.\(method.kind.rawValue)", language.code),
+                "displayValue": method.friendlyName ?? method.displayValue, "isDefault": method.isDefault,
+                "canBeDefault": method.kind.canBeDefaultMFA && !method.isDefault,
+            ]
+        }
+        var notice: String?
+        if let done = request.uri.queryParameters["done"], ["deleted", "defaultChanged", "keyAdded"].contains(String(done)) {
+            notice = pages.text(String(done), language.code)
+        }
+        let tenantName = try await service.store.tenants().first { $0.id == signedIn.tenant }?.name
+        return pages.page(
+            "security-info", title: pages.text("securityInfoTitle", language.code), language: language,
+            values: [
+                "signedIn": true, "upn": signedIn.upn, "tenantName": tenantName, "csrf": WebSecurity.csrfToken(session: token),
+                "methods": rows, "hasMethods": !rows.isEmpty, "defaultMethod": rows.first { $0["isDefault"] as? Bool == true },
+                "canAddKey": configuration.methods.allows(.fido2SecurityKey, for: signedIn.user) && configuration.methods.fido2.selfServiceSetup,
+                "notice": notice, "error": error,
+            ],
+            status: status)
+    }
+
+    /// Make default or delete, from the page's forms.
+    private func change(_ request: Request, _ context: APIRequestContext, done: String) async throws -> Response {
+        let language = PageLanguage(request)
+        let form = try await Self.form(request, context)
+        guard let (signedIn, token) = await signedInUser(request, context) else {
+            return Self.redirect("/signin\(language.with("done=sessionEnded"))")
+        }
+        guard WebSecurity.matches(form["csrf"], WebSecurity.csrfToken(session: token)) else {
+            return try await securityInfo(request, context, error: pages.text("formExpired", language.code), status: .forbidden)
+        }
+        do throws(RegistrationError) {
+            let manage = try await ManageSession.open(service, signedIn: signedIn, client: client(request, context))
+            let id = form["id"] ?? ""
+            if done == "deleted" { try await manage.delete(methodID: id) } else { try await manage.setDefault(methodID: id) }
+            return Self.redirect("/security-info\(language.with("done=\(done)"))")
+        } catch {
+            let (message, status) = Self.describe(error, language)
+            return try await securityInfo(request, context, error: message, status: status)
+        }
+    }
+
+    private func creationOptions(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        guard let (signedIn, token) = await signedInUser(request, context) else {
+            return Self.failure(pages.text("sessionEnded", language.code), status: .unauthorized)
+        }
+        guard WebSecurity.matches(request.headers[Self.csrfHeader], WebSecurity.csrfToken(session: token)) else {
+            return Self.failure(pages.text("formExpired", language.code), status: .forbidden)
+        }
+        do throws(RegistrationError) {
+            let manage = try await ManageSession.open(service, signedIn: signedIn, client: client(request, context))
+            return GraphJSON.response(GraphJSON.creationOptions(try await manage.beginFIDO2Registration()))
+        } catch {
+            return Self.failure(Self.describe(error, language))
+        }
+    }
+
+    private func addKey(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        guard let (signedIn, token) = await signedInUser(request, context) else {
+            return Self.failure(pages.text("sessionEnded", language.code), status: .unauthorized)
+        }
+        guard WebSecurity.matches(request.headers[Self.csrfHeader], WebSecurity.csrfToken(session: token)) else {
+            return Self.failure(pages.text("formExpired", language.code), status: .forbidden)
+        }
+        let body = try await Self.json(GraphFIDO2Registration.self, request, context)
+        let parsed = Result { try body.registrationResponse() }
+        guard case .success(let response) = parsed else {
+            return Self.failure(pages.text("keyCancelled", language.code), status: .badRequest)
+        }
+        do throws(RegistrationError) {
+            let manage = try await ManageSession.open(service, signedIn: signedIn, client: client(request, context))
+            let name = body.displayName?.trimmingCharacters(in: .whitespaces)
+            _ = try await manage.completeFIDO2Registration(response, friendlyName: name?.isEmpty == false ? name : nil)
+            return GraphJSON.response(["location": "/security-info\(language.with("done=keyAdded"))"], status: .created)
+        } catch {
+            return Self.failure(Self.describe(error, language))
+        }
+    }
+
+    private func refusalPage(_ refusal: RegistrationError, language: PageLanguage) -> Response {
+        let (message, status) = Self.describe(refusal, language)
+        return pages.page("message", title: pages.text("errorTitle", language.code), language: language, values: ["error": message], status: status)
+    }
+
+    // MARK: Helpers
+
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
+    /// The browser's address (from the connection) and its user agent, for the access rule and the audit.
+    private func client(_ request: Request, _ context: APIRequestContext) -> ClientContext {
+        ClientContext(address: context.clientAddress, userAgent: request.headers[.userAgent])
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    static func asset(_ bytes: ByteBuffer, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: bytes))
+    }
+
+    /// A refusal's sentence in the page's language and its HTTP status.
+    static func describe(_ refusal: RegistrationError, _ language: PageLanguage) -> (String, HTTPResponse.Status) {
+        (MessageCatalog(language: language.code).sentence(for: refusal), GraphError(refusal).status)
+    }
+
+    static func failure(_ described: (String, HTTPResponse.Status)) -> Response { failure(described.0, status: described.1) }
+
+    /// A refusal for the page's script: `{"message"}` in the page's language.
+    static func failure(_ message: String, status: HTTPResponse.Status) -> Response {
+        GraphJSON.response(["message": message], status: status)
+    }
+
+    /// An `application/x-www-form-urlencoded` body as names and values (the last of repeated names).
+    static func form(_ request: Request, _ context: APIRequestContext) async throws -> [String: String] {
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        var components = URLComponents()
+        components.percentEncodedQuery = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
+        var values: [String: String] = [:]
+        for item in components.queryItems ?? [] { values[item.name] = item.value ?? "" }
+        return values
+    }
+
+    static func json<T: Decodable>(_ type: T.Type, _ request: Request, _ context: APIRequestContext) async throws -> T {
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        do { return try JSONDecoder().decode(T.self, from: Data(buffer: body)) } catch {
+            throw GraphError.badRequest("The request body is not the JSON this page sends.")
+        }
+    }
+}
+
+/// The body of `/signin/key-options`.
+private struct KeyUser: Decodable { var upn: String }
+
+/// The body of `/signin/key`: the user and the key's assertion.
+private struct KeySignIn: Decodable {
+    var upn: String
+    var credential: AssertionCredential
+}

@@ -1,0 +1,67 @@
+import Foundation
+import KeyBridgeRegistration
+import KeyBridgeTestSupport
+import XCTest
+
+/// The security-info pages in Debian's Chromium, driven by selenium with Chromium's virtual
+/// authenticator (`scripts/peers/web_pages.py`): sign-in by pass (keyboard only) and by key, adding
+/// a key through `navigator.credentials.create`, changing the default, deleting, CSRF and headers,
+/// German, 320 px, and axe-core on every page. Screenshots go to `test-artifacts/web/`.
+final class WebPagesTests: XCTestCase {
+    func testASignedInUserManagesSecurityInfoInChromium() async throws {
+        let port = try ServerProcess.freeLoopbackPort()
+        let origin = "http://localhost:\(port)"
+        let policy = """
+            {"relyingParty": {"id": "localhost", "name": "Contoso"}, "origin": "\(origin)",
+             "authenticationMethods": {
+               "enabled": {"fido2SecurityKey": {}, "phone": {}, "email": {}, "authenticatorApp": {}},
+               "temporaryAccessPass": {"lifetimeMinutes": 60, "oneTime": false}},
+             "registrationAccess": {"allowedNetworks": ["127.0.0.0/8"]}}
+            """
+        let directory = try DirectoryFixture(policy: policy)
+        try directory.addUser("alice@contoso.com", name: "Alice")
+        _ = try await directory.withStore { store in
+            try await store.addMethod(MethodDraft(kind: .phone, displayValue: "+1 555 0100"), upn: "alice@contoso.com", tenant: "contoso")
+        }
+        let pass = try directory.issuePass("alice@contoso.com")
+        let server = try ServerProcess(
+            directory: directory.directory, extraArguments: ["--listen", "127.0.0.1:\(port)"], environment: directory.environment)
+        let screenshots = TestPaths.packageRoot.appendingPathComponent("test-artifacts/web").path
+
+        let script = TestPaths.packageRoot.appendingPathComponent("scripts/peers/web_pages.py").path
+        let result = try ProcessRunner.run(TestPaths.peerPython, [script, origin, "alice@contoso.com", pass, screenshots], timeout: 240)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let reply = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any], result.stdout + result.stderr)
+        let checks = try XCTUnwrap(reply["checks"] as? [[String: Any]])
+        XCTAssertGreaterThan(checks.count, 30, "the walk-through ran its steps")
+        for check in checks {
+            XCTAssertEqual(check["ok"] as? Bool, true, "\(check["name"] ?? ""): \(check["detail"] ?? "")")
+        }
+        let ranToEnd = !checks.contains { ($0["name"] as? String) == "the walk-through ran to the end" }
+        XCTAssertTrue(ranToEnd, server.log.suffix(3000).description)
+
+        // What the page did is in the directory: alice registered the key herself in manage mode,
+        // from the browser's address with its user agent, then made the phone default and deleted the key.
+        let audit = try await directory.audit().filter { $0.upn == "alice@contoso.com" }
+        let registered = try XCTUnwrap(audit.last { $0.action == "register" && $0.outcome == .success && $0.reason == "fido2SecurityKey" })
+        XCTAssertEqual(registered.actor, .user)
+        XCTAssertEqual(registered.mode, .manage)
+        XCTAssertTrue(registered.client.hasPrefix("127.0.0.1; ") && registered.client.contains("Chrome"), registered.client)
+        XCTAssertEqual(audit.filter { $0.action == "defaultChange" && $0.outcome == .success }.count, 1)
+        XCTAssertEqual(audit.filter { $0.action == "delete" && $0.outcome == .success }.count, 1)
+        XCTAssertEqual(audit.filter { $0.action == "signIn" && $0.outcome == .success }.map(\.reason), ["temporaryAccessPass", "fido2"])
+        XCTAssertEqual(audit.filter { $0.action == "signIn" && $0.outcome == .failure }.count, 1, "the wrong pass")
+        let methods = try await directory.methods("alice@contoso.com")
+        XCTAssertEqual(methods.map(\.kind), [.phone])
+        XCTAssertEqual(methods.first?.isDefault, true)
+        XCTAssertNotNil(reply["credentialId"] as? String)
+
+        // The session the browser holds is the directory's: ended elsewhere, the page sends the user to sign in.
+        let session = try XCTUnwrap(reply["session"] as? String)
+        let signOut = try await server.request("POST", "/auth/signOut", token: session)
+        XCTAssertEqual(signOut.status, 204)
+        let page = try await server.request("GET", "/security-info", headers: ["Cookie": "kb_session=\(session)"])
+        XCTAssertEqual(page.status, 200, "redirected to sign-in")
+        XCTAssertTrue(page.text.contains("Your session ended. Please sign in again."), page.text)
+    }
+}
