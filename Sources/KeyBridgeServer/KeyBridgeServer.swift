@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import KeyBridgeRegistration
 import Logging
+import Prometheus
 
 /// `keybridge serve`: the directory as an HTTP service in Microsoft Graph's shapes. Every rule
 /// is the registration module's; this target parses requests, calls it, and renders Graph JSON.
@@ -18,24 +19,33 @@ public enum KeyBridgeServer {
         public var rateLimit: (perSecond: Double, burst: Double)
         /// PEM files of the certificate chain and its private key, to serve HTTPS; nil for HTTP.
         public var tls: (certificateChain: String, privateKey: String)?
+        /// Where the server records its request metrics and what `GET /metrics` exposes; a
+        /// registry of the server's own unless the caller shares one.
+        public var metrics: PrometheusCollectorRegistry
 
+        /// A configuration; every value has the default `keybridge serve` uses.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, rateLimit: (perSecond: Double, burst: Double) = (50, 200),
-            tls: (certificateChain: String, privateKey: String)? = nil
+            tls: (certificateChain: String, privateKey: String)? = nil, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
         ) {
             self.host = host
             self.port = port
             self.rateLimit = rateLimit
             self.tls = tls
+            self.metrics = metrics
         }
     }
 
-    /// The router: `/healthz` open, everything else behind a bearer token.
+    /// The router: `/healthz`, `/openapi.yaml` and `/metrics` open, everything else behind a
+    /// bearer token. Every request, matched or not, is counted in `configuration.metrics`.
     public static func router(service: RegistrationService, configuration: Configuration) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        // Outermost, so it records the status GraphErrorMiddleware's error turns into.
+        router.add(middleware: RequestMetrics(registry: configuration.metrics))
         router.add(middleware: GraphErrorMiddleware())
         router.add(middleware: RateLimiter(perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst))
         HealthRoutes(service: service).register(on: router)
+        MetricsRoutes(registry: configuration.metrics).register(on: router)
         for prefix in ["", "v1.0", "beta"] {
             let api = (prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))).add(middleware: BearerAuthenticator(service: service))
             AuthenticationMethodsRoutes(service: service).register(on: api)
