@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import KeyBridgeRegistration
 import Logging
+import Prometheus
 
 /// `keybridge serve`: the directory as an HTTP service in Microsoft Graph's shapes. Every rule
 /// is the registration module's; this target parses requests, calls it, and renders Graph JSON.
@@ -20,26 +21,36 @@ public enum KeyBridgeServer {
         public var tls: (certificateChain: String, privateKey: String)?
         /// How long users' sessions last.
         public var sessions: UserSessionPolicy
+        /// Where the server records its request metrics and what `GET /metrics` exposes; a
+        /// registry of the server's own unless the caller shares one.
+        public var metrics: PrometheusCollectorRegistry
 
+        /// A configuration; every value has the default `keybridge serve` uses.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, rateLimit: (perSecond: Double, burst: Double) = (50, 200),
-            tls: (certificateChain: String, privateKey: String)? = nil, sessions: UserSessionPolicy = .standard
+            tls: (certificateChain: String, privateKey: String)? = nil, sessions: UserSessionPolicy = .standard,
+            metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
         ) {
             self.host = host
             self.port = port
             self.rateLimit = rateLimit
             self.tls = tls
             self.sessions = sessions
+            self.metrics = metrics
         }
     }
 
-    /// The router: `/healthz` and signing in open, everything else behind a bearer token (an API
-    /// token or a user's session).
+    /// The router: `/healthz`, `/openapi.yaml`, `/metrics`, the pages and signing in open;
+    /// everything else behind a bearer token (an API token or a user's session). Every request,
+    /// matched or not, is counted in `configuration.metrics`.
     public static func router(service: RegistrationService, configuration: Configuration) throws -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        // Outermost, so it records the status GraphErrorMiddleware's error turns into.
+        router.add(middleware: RequestMetrics(registry: configuration.metrics))
         router.add(middleware: GraphErrorMiddleware())
         router.add(middleware: RateLimiter(perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst))
         HealthRoutes(service: service).register(on: router)
+        MetricsRoutes(registry: configuration.metrics).register(on: router)
         WebRoutes(service: service, sessions: configuration.sessions, secure: configuration.tls != nil, pages: try PageRenderer())
             .register(on: router)
         let signIn = SignInRoutes(service: service, sessions: configuration.sessions)

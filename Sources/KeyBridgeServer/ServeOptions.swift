@@ -53,6 +53,12 @@ public struct ServeOptions: ParsableArguments {
         /auth/signOut; sessions live in the directory, so every server sharing it accepts them. \
         Errors: {"error": {code, message, innerError}}.
 
+        GET /metrics (no token, always on) answers Prometheus' text format: \
+        keybridge_http_requests_total{method,route,status} and \
+        keybridge_http_request_duration_seconds{method,route} (buckets 1 ms to 5 s), where route is \
+        the matched route template (/users/{user}/…) or `unmatched`, never a user's name or id. \
+        Keep it off public networks as you would /healthz.
+
         The server stops gracefully on SIGINT or SIGTERM. Logs (stderr) name the method, path, \
         status, caller and token name of every request; never a body, token or secret.
         """
