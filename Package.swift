@@ -193,6 +193,9 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
         .testTarget(
+            name: "KeyBridgeServerTests",
+            dependencies: ["KeyBridgeServer"]),
+        .testTarget(
             name: "KeyBridgeGraphClientTests",
             dependencies: ["KeyBridgeGraphClient", "KeyBridgeEnrollment", "KeyBridgeRegistration", "KeyBridgeFIDO"]),
         .testTarget(
