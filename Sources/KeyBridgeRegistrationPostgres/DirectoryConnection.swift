@@ -43,6 +43,14 @@ public struct DirectoryConnection: Sendable, Equatable {
         return location.keyFilePath
     }
 
+    /// Where outbox, receipts and other local files go: beside the SQLite file, or the key file.
+    public func folder() throws(RegistrationError) -> String {
+        sharedURL == nil ? location.folder : (try keyFilePath() as NSString).deletingLastPathComponent
+    }
+
+    /// Where one-time codes for phones and e-mail addresses are written (JSON lines).
+    public func outboxPath() throws(RegistrationError) -> String { try folder() + "/outbox.jsonl" }
+
     /// The directory as people read it (a PostgreSQL URL without its password).
     public var displayName: String {
         guard let sharedURL else { return location.databasePath }

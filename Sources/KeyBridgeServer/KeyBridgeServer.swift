@@ -21,6 +21,8 @@ public enum KeyBridgeServer {
         public var tls: (certificateChain: String, privateKey: String)?
         /// How long users' sessions last.
         public var sessions: UserSessionPolicy
+        /// How the sign-in wizard sends codes to new phones and e-mail addresses (nil: those steps are refused).
+        public var delivery: (any CodeDelivery)?
         /// Where the server records its request metrics and what `GET /metrics` exposes; a
         /// registry of the server's own unless the caller shares one.
         public var metrics: PrometheusCollectorRegistry
@@ -29,8 +31,9 @@ public enum KeyBridgeServer {
         public init(
             host: String = "127.0.0.1", port: Int = 8080, rateLimit: (perSecond: Double, burst: Double) = (50, 200),
             tls: (certificateChain: String, privateKey: String)? = nil, sessions: UserSessionPolicy = .standard,
-            metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+            metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), delivery: (any CodeDelivery)? = nil
         ) {
+            self.delivery = delivery
             self.host = host
             self.port = port
             self.rateLimit = rateLimit
@@ -51,8 +54,11 @@ public enum KeyBridgeServer {
         router.add(middleware: RateLimiter(perSecond: configuration.rateLimit.perSecond, burst: configuration.rateLimit.burst))
         HealthRoutes(service: service).register(on: router)
         MetricsRoutes(registry: configuration.metrics).register(on: router)
-        WebRoutes(service: service, sessions: configuration.sessions, secure: configuration.tls != nil, pages: try PageRenderer())
-            .register(on: router)
+        let web = WebRoutes(
+            service: service, sessions: configuration.sessions, secure: configuration.tls != nil, pages: try PageRenderer(),
+            delivery: configuration.delivery)
+        web.register(on: router)
+        WizardRoutes(web: web).register(on: router)
         let signIn = SignInRoutes(service: service, sessions: configuration.sessions)
         for prefix in ["", "v1.0", "beta"] {
             let open = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))

@@ -32,6 +32,12 @@ public struct ServeOptions: ParsableArguments {
     var tlsCertificate: String?
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
     var tlsKey: String?
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where codes for new phones and e-mail addresses go, one JSON line each (default: outbox.jsonl beside the directory or its key file).",
+            valueName: "file"))
+    var outbox: String?
     @Option(name: .long, help: ArgumentHelp("A user's session ends after this many minutes unused (1–1440).", valueName: "minutes"))
     var sessionIdleTimeout: Int = 15
     @Option(name: .long, help: ArgumentHelp("A user's session ends this many minutes after sign-in (up to 43200).", valueName: "minutes"))
@@ -101,7 +107,8 @@ public struct ServeOptions: ParsableArguments {
         let (host, port) = Self.split(listen)!
         let configuration = KeyBridgeServer.Configuration(
             host: host, port: port, rateLimit: (rateLimit, rateLimit * 4),
-            tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } }, sessions: sessions)
+            tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } }, sessions: sessions,
+            delivery: OutboxDelivery(path: try outbox ?? connection.outboxPath()))
         let portFile = portFile
         let app = try KeyBridgeServer.application(service: service, configuration: configuration, logger: logger) { bound in
             logger.notice("keybridge serve listening", metadata: ["address": "\(host):\(bound)"])

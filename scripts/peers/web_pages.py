@@ -2,18 +2,22 @@
 """Drives keybridge's pages in Debian's Chromium (selenium, headless, with Chromium's virtual
 authenticator) as a person would, and reports what it saw. A peer of the test suite, not keybridge.
 
-  web_pages.py BASE_URL UPN PASS SCREENSHOT_DIR
+  web_pages.py BASE_URL UPN PASS SCREENSHOT_DIR [NEW_HIRE NEW_HIRE_PASS OUTBOX]
 
 BASE_URL must be the tenant's origin (http://localhost:PORT: a secure context for WebAuthn). The
 user must have a phone method (to make default) and PASS must be a reusable Temporary Access Pass.
+With NEW_HIRE, it then walks interrupt mode's wizard for a user who must register (the seed's
+example: SSPR needs two; app, e-mail and phone enabled): the QR code read back from a screenshot by
+zbarimg, the app's code computed by oathtool, the phone's code read from the server's OUTBOX.
 Prints one JSON object: {"checks": [{"name", "ok", "detail"}], "pages": {...}, "credentialId": …}.
 Every registration and assertion the page makes is also verified here with py_webauthn.
 """
 import base64
 import json
 import os
+import re
+import subprocess
 import sys
-import time
 
 import requests
 import webauthn
@@ -120,8 +124,69 @@ class Browser:
         check(f"{name} fits 320 px without scrolling sideways", width <= 320, width)
 
 
+def wizard(browser, upn, access_pass, outbox):
+    """Interrupt mode for a new hire: the app (QR → zbarimg → oathtool), then the phone (outbox)."""
+    driver = browser.driver
+    driver.delete_all_cookies()
+    browser.open("/signin")
+    browser.find("#upn").send_keys(upn)
+    browser.find("#answer").send_keys(access_pass)
+    browser.find("#signin-submit").click()
+    browser.wait_for_url("/register")
+    check("sign-in sends the new hire to the wizard", browser.text("h1") == "Keep your account secure", driver.current_url)
+    first = browser.find("#step-heading").get_attribute("data-kind")
+    alternatives = [a.get_attribute("data-kind") for a in browser.all("#alternatives a")]
+    check("the first step is the most secure shown method, the app", first == "authenticatorApp", first)
+    check("the remaining count is the planner's two", browser.text("#remaining") == "Methods still to set up: 2.", browser.text("#remaining"))
+    check("e-mail is offered as a different method", "email" in alternatives and "fido2SecurityKey" not in alternatives, alternatives)
+    check("MFA registration cannot be skipped", not browser.all("#skip"))
+    browser.page_report("wizard-app")
+    browser.narrow_fits("wizard-app")
+
+    # The QR code, as a person's phone would read it: from the screen.
+    shot = os.path.join(browser.shots, "wizard-app.png")
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", shot], capture_output=True, text=True)
+    uri = decoded.stdout.strip()
+    check("zbarimg reads an otpauth URI from the page's QR code", uri.startswith("otpauth://totp/"), decoded.stdout + decoded.stderr)
+    secret = re.search(r"[?&]secret=([A-Z2-7]+)", uri)
+    shown = browser.text("#secret").replace(" ", "")
+    check("the key shown as text is the QR code's secret", secret and secret.group(1) == shown, (uri, shown))
+    code = subprocess.run(["oathtool", "--totp", "-b", shown], capture_output=True, text=True).stdout.strip()
+    wrong = "000000" if code != "000000" else "111111"
+    browser.find("#code").send_keys(wrong)
+    browser.find("#verify").click()
+    browser.wait.until(expected_conditions.presence_of_element_located((By.ID, "step-error")))
+    check("a wrong app code is refused next to the field", browser.find("#code").get_attribute("aria-invalid") == "true",
+          browser.text("#step-error"))
+    retry_secret = browser.text("#secret").replace(" ", "")
+    check("the same app stays pending after a wrong code", retry_secret == shown, (retry_secret, shown))
+    browser.find("#code").send_keys(code)
+    browser.find("#verify").click()
+    browser.wait.until(lambda d: browser.all("#step-heading") and browser.find("#step-heading").get_attribute("data-kind") == "phone")
+    check("the next step is the phone", browser.text("#remaining") == "Methods still to set up: 1.", browser.text("#remaining"))
+    browser.page_report("wizard-phone")
+
+    browser.find("#destination").send_keys("+1 555 0199")
+    browser.find("#send-code").click()
+    browser.wait.until(expected_conditions.presence_of_element_located((By.ID, "code-sent")))
+    lines = [json.loads(line) for line in open(outbox, encoding="utf-8") if line.strip()]
+    sent = [line for line in lines if line.get("to") == "+1 555 0199"]
+    check("the code went to the phone through the outbox (SMS)", sent and sent[-1]["channel"] == "sms", lines[-1:] if lines else "")
+    phone_code = re.search(r"\b(\d{6})\b", sent[-1]["message"]).group(1) if sent else ""
+    browser.page_report("wizard-phone-code")
+    browser.find("#code").send_keys(phone_code)
+    browser.find("#verify").click()
+    browser.wait_for_url("/register/done")
+    kinds = sorted(item.get_attribute("data-kind") for item in browser.all("#methods li"))
+    check("done: the app and the phone are registered", browser.text("h1") == "You're all set" and kinds == ["authenticatorApp", "phone"], kinds)
+    browser.page_report("wizard-done")
+    browser.find("#continue").click()
+    browser.wait_for_url("/security-info")
+    check("continue leads to security info", browser.text("h1") == "Security info")
+
+
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 8):
         raise SystemExit(__doc__)
     base, upn, access_pass, shots = sys.argv[1:5]
     os.makedirs(shots, exist_ok=True)
@@ -152,6 +217,7 @@ def main():
         browser.find("#upn").send_keys(upn)
         browser.find("#answer").send_keys("WRONG-PASS-0000")
         browser.find("#signin-submit").click()
+        browser.wait.until(expected_conditions.presence_of_element_located((By.ID, "form-error")))
         error = browser.text("#form-error")
         check("a wrong pass is refused on the page", "/signin" in driver.current_url and error, error)
         check("the refusal is announced (role=alert) and tied to the field",
@@ -253,6 +319,8 @@ def main():
         check("German security info", browser.text("h1") == "Sicherheitsinformationen", browser.text("h1"))
         browser.page_report("security-info-de")
         result["session"] = {c["name"]: c["value"] for c in driver.get_cookies()}.get("kb_session")
+        if len(sys.argv) == 8:
+            wizard(browser, *sys.argv[5:8])
     except Exception as error:  # a step that could not run is a failed check, with what the page showed
         check("the walk-through ran to the end", False, f"{type(error).__name__}: {error} at {driver.current_url}")
         driver.save_screenshot(os.path.join(shots, "failure.png"))

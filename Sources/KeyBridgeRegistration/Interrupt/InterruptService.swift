@@ -2,19 +2,30 @@ import Foundation
 
 extension RegistrationService {
     /// Interrupt mode at sign-in: decides for `upn` in `tenant` and audits the interruption. The
-    /// last review is the last successful `review` in the audit log.
+    /// last review is the last successful `review` or `register` in the audit log.
     public func interrupt(
         upn: String, tenant: String, client: ClientContext, resourceRequiresMFA: Bool = false, now: Date = Date()
     ) async throws(RegistrationError) -> InterruptDecision {
-        guard let user = try await store.user(upn: upn) else { throw .userNotFound(upn) }
-        guard user.isMember(of: tenant) else { throw .notAMember(tenant: tenant) }
-        let lastReviewed = try await store.auditEvents(tenant: tenant)
-            .last { $0.upn == upn && $0.action == "review" && $0.outcome == .success }?.time
-        let decision = InterruptPlanner.decide(
-            user: user, configuration: try await configuration(tenant), existing: try await store.methods(upn: upn, tenant: tenant),
-            resourceRequiresMFA: resourceRequiresMFA, lastReviewed: lastReviewed, now: now)
+        let decision = try await plan(upn: upn, tenant: tenant, resourceRequiresMFA: resourceRequiresMFA, now: now)
         try await audit("interrupt", tenant: tenant, upn: upn, mode: .interrupt, client: client, reason: decision.action.rawValue)
         return decision
+    }
+
+    /// The decision, not audited.
+    func plan(upn: String, tenant: String, resourceRequiresMFA: Bool = false, now: Date = Date()) async throws(RegistrationError)
+        -> InterruptDecision
+    {
+        guard let user = try await store.user(upn: upn) else { throw .userNotFound(upn) }
+        guard user.isMember(of: tenant) else { throw .notAMember(tenant: tenant) }
+        // Registering a method confirms the security info as much as a review does.
+        var lastReviewed: Date?
+        for action in ["review", "register"] {
+            let time = try await store.allAuditEvents(matching: AuditQuery(tenant: tenant, upn: upn, action: action, failures: false)).last?.time
+            if let time, time > (lastReviewed ?? .distantPast) { lastReviewed = time }
+        }
+        return InterruptPlanner.decide(
+            user: user, configuration: try await configuration(tenant), existing: try await store.methods(upn: upn, tenant: tenant),
+            resourceRequiresMFA: resourceRequiresMFA, lastReviewed: lastReviewed, now: now)
     }
 
     /// Opens the re-confirm review of interrupt mode: like the security-info page it needs MFA (or

@@ -19,7 +19,7 @@ struct PageRenderer: Sendable {
             throw GraphError(status: .internalServerError, code: "generalException", message: "The web resources are missing.")
         }
         var templates: [String: MustacheTemplate] = [:]
-        for name in ["header", "footer", "signin", "security-info", "message"] {
+        for name in ["header", "footer", "signin", "security-info", "message", "register", "review", "done"] {
             let text = try String(contentsOf: root.appendingPathComponent("templates/\(name).mustache"), encoding: .utf8)
             templates[name] = try MustacheTemplate(string: text)
         }

@@ -15,6 +15,8 @@ struct WebRoutes {
     /// Whether the server speaks TLS (cookies are then `Secure`).
     let secure: Bool
     let pages: PageRenderer
+    /// Where codes for new phones and e-mail addresses go (the wizard's contact steps).
+    let delivery: (any CodeDelivery)?
 
     func register(on router: Router<APIRequestContext>) {
         let web = router.group().add(middleware: WebSecurityHeaders())
@@ -70,8 +72,8 @@ struct WebRoutes {
             return try await signInPage(request, context, upn: upn, error: pages.text("enterPassOrCode", language.code), status: .badRequest)
         }
         switch await openSession(request, context, upn: upn, proof: MFAProof(typed: answer)) {
-        case .success(let token):
-            return signedIn(token, location: "/security-info\(language.query)", json: false)
+        case .success(let opened):
+            return signedIn(opened.token, location: opened.next, json: false)
         case .failure(let refusal):
             let (message, status) = Self.describe(refusal, language)
             return try await signInPage(request, context, upn: upn, error: message, status: status)
@@ -107,22 +109,25 @@ struct WebRoutes {
         }
         let body = try await Self.json(KeySignIn.self, request, context)
         switch await openSession(request, context, upn: body.upn, proof: .fido2Assertion(body.credential.authenticationResponse())) {
-        case .success(let token): return signedIn(token, location: "/security-info\(language.query)", json: true)
+        case .success(let opened): return signedIn(opened.token, location: opened.next, json: true)
         case .failure(let refusal): return Self.failure(Self.describe(refusal, language))
         }
     }
 
-    /// Signs the user in to their home tenant; the session token, or the refusal.
+    /// Signs the user in to their home tenant and decides interrupt mode (audited once per
+    /// sign-in): the session token and the page to go to (the wizard when sign-in asks for
+    /// something), or the refusal.
     private func openSession(_ request: Request, _ context: APIRequestContext, upn: String, proof: MFAProof) async
-        -> Result<String, RegistrationError>
+        -> Result<(token: String, next: String), RegistrationError>
     {
+        let language = PageLanguage(request)
         do throws(RegistrationError) {
             let tenant = try await homeTenant(upn)
-            return .success(
-                try await service.openUserSession(
-                    upn: upn, tenant: tenant, client: client(request, context), proof: proof, userAgent: request.headers[.userAgent],
-                    policy: sessions
-                ).token)
+            let (token, signedIn) = try await service.openUserSession(
+                upn: upn, tenant: tenant, client: client(request, context), proof: proof, userAgent: request.headers[.userAgent],
+                policy: sessions)
+            let decision = try await InterruptRegistration.open(service, signedIn: signedIn, client: client(request, context)).decision()
+            return .success((token, decision.action == .none ? "/security-info\(language.query)" : "/register\(language.query)"))
         } catch {
             return .failure(error)
         }
@@ -156,7 +161,7 @@ struct WebRoutes {
 
     /// The signed-in user of this request and the session token; nil inside when there is no
     /// live session; a refusal when the access rule refuses this address.
-    private func resume(_ request: Request, _ context: APIRequestContext) async -> Result<(SignedInUser, String)?, RegistrationError> {
+    func resume(_ request: Request, _ context: APIRequestContext) async -> Result<(SignedInUser, String)?, RegistrationError> {
         guard let token = request.cookie(WebSecurity.sessionCookie) else { return .success(nil) }
         do throws(RegistrationError) {
             return .success(try await service.resumeUserSession(token: token, client: client(request, context), policy: sessions).map { ($0, token) })
@@ -165,7 +170,7 @@ struct WebRoutes {
         }
     }
 
-    private func openManage(_ signedIn: SignedInUser, _ request: Request, _ context: APIRequestContext) async -> Result<ManageSession, RegistrationError> {
+    func openManage(_ signedIn: SignedInUser, _ request: Request, _ context: APIRequestContext) async -> Result<ManageSession, RegistrationError> {
         do throws(RegistrationError) {
             return .success(try await ManageSession.open(service, signedIn: signedIn, client: client(request, context)))
         } catch {
@@ -174,7 +179,7 @@ struct WebRoutes {
     }
 
     /// The signed-in user of this request, or nil (no live session, or refused here).
-    private func signedInUser(_ request: Request, _ context: APIRequestContext) async -> (SignedInUser, String)? {
+    func signedInUser(_ request: Request, _ context: APIRequestContext) async -> (SignedInUser, String)? {
         guard let token = request.cookie(WebSecurity.sessionCookie),
             let user = try? await service.resumeUserSession(token: token, client: client(request, context), policy: sessions)
         else { return nil }
@@ -208,7 +213,7 @@ struct WebRoutes {
             ]
         }
         var notice: String?
-        if let done = request.uri.queryParameters["done"], ["deleted", "defaultChanged", "keyAdded"].contains(String(done)) {
+        if let done = request.uri.queryParameters["done"], ["deleted", "defaultChanged", "keyAdded", "reviewConfirmed", "skipped"].contains(String(done)) {
             notice = pages.text(String(done), language.code)
         }
         let tenantName = try await service.store.tenants().first { $0.id == signedIn.tenant }?.name
@@ -283,7 +288,7 @@ struct WebRoutes {
         }
     }
 
-    private func refusalPage(_ refusal: RegistrationError, language: PageLanguage) -> Response {
+    func refusalPage(_ refusal: RegistrationError, language: PageLanguage) -> Response {
         let (message, status) = Self.describe(refusal, language)
         return pages.page("message", title: pages.text("errorTitle", language.code), language: language, values: ["error": message], status: status)
     }
@@ -293,7 +298,7 @@ struct WebRoutes {
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
     /// The browser's address (from the connection) and its user agent, for the access rule and the audit.
-    private func client(_ request: Request, _ context: APIRequestContext) -> ClientContext {
+    func client(_ request: Request, _ context: APIRequestContext) -> ClientContext {
         ClientContext(address: context.clientAddress, userAgent: request.headers[.userAgent])
     }
 

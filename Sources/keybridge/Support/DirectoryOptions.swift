@@ -37,12 +37,10 @@ struct DirectoryOptions: ParsableArguments {
     func keyFilePath() throws -> String { try connection.keyFilePath() }
 
     /// Where outbox, receipts and other local files go: beside the SQLite file, or the key file.
-    func folder() throws -> String {
-        sharedURL == nil ? location.folder : (try keyFilePath() as NSString).deletingLastPathComponent
-    }
+    func folder() throws -> String { try connection.folder() }
 
     /// Where one-time codes for phones and e-mail addresses are written (JSON lines).
-    func outboxPath() throws -> String { try folder() + "/outbox.jsonl" }
+    func outboxPath() throws -> String { try connection.outboxPath() }
 
     /// The directory as people read it (a PostgreSQL URL without its password).
     var displayName: String { connection.displayName }

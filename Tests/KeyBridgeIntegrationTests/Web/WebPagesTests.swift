@@ -16,6 +16,7 @@ final class WebPagesTests: XCTestCase {
              "authenticationMethods": {
                "enabled": {"fido2SecurityKey": {}, "phone": {}, "email": {}, "authenticatorApp": {}},
                "temporaryAccessPass": {"lifetimeMinutes": 60, "oneTime": false}},
+             "sspr": {"scope": "group", "group": "new-hires", "methodsRequired": 2, "allowedMethods": ["authenticatorApp", "email", "phone"]},
              "registrationAccess": {"allowedNetworks": ["127.0.0.0/8"]}}
             """
         let directory = try DirectoryFixture(policy: policy)
@@ -24,16 +25,25 @@ final class WebPagesTests: XCTestCase {
             try await store.addMethod(MethodDraft(kind: .phone, displayValue: "+1 555 0100"), upn: "alice@contoso.com", tenant: "contoso")
         }
         let pass = try directory.issuePass("alice@contoso.com")
+        // The seed's example: a new hire whose MFA registration is enforced, SSPR needs two methods.
+        try directory.admin([
+            "user", "add", "--upn", "nina@contoso.com", "--display-name", "Nina", "--home-tenant", "contoso", "--group", "new-hires",
+            "--mfa-enforcement", "identityProtection",
+        ])
+        let ninasPass = try directory.issuePass("nina@contoso.com")
+        let outbox = directory.folder.appendingPathComponent("outbox.jsonl").path
         let server = try ServerProcess(
-            directory: directory.directory, extraArguments: ["--listen", "127.0.0.1:\(port)"], environment: directory.environment)
+            directory: directory.directory, extraArguments: ["--listen", "127.0.0.1:\(port)", "--outbox", outbox],
+            environment: directory.environment)
         let screenshots = TestPaths.packageRoot.appendingPathComponent("test-artifacts/web").path
 
         let script = TestPaths.packageRoot.appendingPathComponent("scripts/peers/web_pages.py").path
-        let result = try ProcessRunner.run(TestPaths.peerPython, [script, origin, "alice@contoso.com", pass, screenshots], timeout: 240)
+        let result = try ProcessRunner.run(
+            TestPaths.peerPython, [script, origin, "alice@contoso.com", pass, screenshots, "nina@contoso.com", ninasPass, outbox], timeout: 240)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let reply = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any], result.stdout + result.stderr)
         let checks = try XCTUnwrap(reply["checks"] as? [[String: Any]])
-        XCTAssertGreaterThan(checks.count, 30, "the walk-through ran its steps")
+        XCTAssertGreaterThan(checks.count, 50, "the walk-through ran its steps")
         for check in checks {
             XCTAssertEqual(check["ok"] as? Bool, true, "\(check["name"] ?? ""): \(check["detail"] ?? "")")
         }
@@ -55,6 +65,14 @@ final class WebPagesTests: XCTestCase {
         XCTAssertEqual(methods.map(\.kind), [.phone])
         XCTAssertEqual(methods.first?.isDefault, true)
         XCTAssertNotNil(reply["credentialId"] as? String)
+
+        // Nina registered in interrupt mode: the app (its secret sealed) and the phone, then nothing more is asked.
+        let ninas = try await directory.audit().filter { $0.upn == "nina@contoso.com" }
+        XCTAssertEqual(ninas.filter { $0.action == "register" && $0.outcome == .success }.map(\.mode), [.interrupt, .interrupt])
+        XCTAssertEqual(ninas.filter { $0.action == "register" && $0.outcome == .failure }.count, 1, "the wrong app code")
+        XCTAssertEqual(ninas.filter { $0.action == "interrupt" }.map(\.reason), ["register"], "audited once, at sign-in")
+        let ninasMethods = try await directory.methods("nina@contoso.com").map(\.kind).sorted { $0.rawValue < $1.rawValue }
+        XCTAssertEqual(ninasMethods, [.authenticatorApp, .phone])
 
         // The session the browser holds is the directory's: ended elsewhere, the page sends the user to sign in.
         let session = try XCTUnwrap(reply["session"] as? String)

@@ -1,0 +1,280 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KeyBridgeRegistration
+
+/// Interrupt mode in the browser, right after sign-in when the planner asks for something: one
+/// step per method (most secure first, as the planner orders them), "set up a different method",
+/// skipping only where the seed allows, the re-confirm review, and a done page. The rules are
+/// ``InterruptRegistration``'s; this file only renders and routes. Security keys are not offered
+/// here (they are added on the security-info page).
+struct WizardRoutes {
+    let web: WebRoutes
+    var service: RegistrationService { web.service }
+    var pages: PageRenderer { web.pages }
+
+    func register(on router: Router<APIRequestContext>) {
+        let wizard = router.group("register").add(middleware: WebSecurityHeaders())
+        wizard.get { request, context in try await step(request, context) }
+        wizard.post("app") { request, context in try await finishApp(request, context) }
+        wizard.post("contact/send") { request, context in try await sendCode(request, context) }
+        wizard.post("contact/verify") { request, context in try await finishContact(request, context) }
+        wizard.post("skip") { request, context in try await skip(request, context) }
+        wizard.post("confirm") { request, context in try await confirm(request, context) }
+        wizard.get("done") { request, context in try await done(request, context) }
+    }
+
+    /// The open wizard of this request's signed-in user, with the session's CSRF token; or the
+    /// response to send instead (sign-in when the session ended, a refusal page).
+    private func open(_ request: Request, _ context: APIRequestContext) async -> Gate<(InterruptRegistration, String)> {
+        let language = PageLanguage(request)
+        switch await web.resume(request, context) {
+        case .failure(let refusal): return .answer(web.refusalPage(refusal, language: language))
+        case .success(nil): return .answer(WebRoutes.redirect("/signin\(language.with("done=sessionEnded"))"))
+        case .success(let (signedIn, token)?):
+            do throws(RegistrationError) {
+                let wizard = try await InterruptRegistration.open(service, signedIn: signedIn, client: web.client(request, context))
+                return .ready((wizard, WebSecurity.csrfToken(session: token)))
+            } catch {
+                return .answer(web.refusalPage(error, language: language))
+            }
+        }
+    }
+
+    /// A POST of the wizard: the session, then the form's CSRF token.
+    private func openForm(_ request: Request, _ context: APIRequestContext) async throws
+        -> Gate<(InterruptRegistration, String, [String: String])>
+    {
+        let form = try await WebRoutes.form(request, context)
+        switch await open(request, context) {
+        case .answer(let response): return .answer(response)
+        case .ready(let (wizard, csrf)):
+            guard WebSecurity.matches(form["csrf"], csrf) else {
+                let language = PageLanguage(request)
+                return .answer(
+                    pages.page(
+                        "message", title: pages.text("errorTitle", language.code), language: language,
+                        values: ["error": pages.text("formExpired", language.code)], status: .forbidden))
+            }
+            return .ready((wizard, csrf, form))
+        }
+    }
+
+    // MARK: Pages
+
+    /// The current step: the method asked for (`?method=`, when offered) or the planner's first.
+    private func step(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        let (wizard, csrf): (InterruptRegistration, String)
+        switch await open(request, context) {
+        case .answer(let response): return response
+        case .ready(let opened): (wizard, csrf) = opened
+        }
+        let decision = try await wizard.decision(audited: false)
+        switch decision.action {
+        case .none: return WebRoutes.redirect("/register/done\(language.query)")
+        case .review: return review(decision, csrf: csrf, language: language)
+        case .register, .registerSkippable: break
+        }
+        let chosen = request.uri.queryParameters["method"].flatMap { MethodKind(rawValue: String($0)) }
+        let kind = chosen.flatMap { decision.shownMethods.contains($0) || decision.alternatives.contains($0) ? $0 : nil }
+            ?? decision.shownMethods.first ?? .authenticatorApp
+        return try await render(kind, wizard: wizard, decision: decision, csrf: csrf, language: language)
+    }
+
+    /// The page of one step; `pending` and `error` when a code was wrong, `sentTo` once a code was sent.
+    private func render(
+        _ kind: MethodKind, wizard: InterruptRegistration, decision: InterruptDecision, csrf: String, language: PageLanguage,
+        pending: String? = nil, sentTo: String? = nil, destination: String = "", error: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let name = pages.text("kind.\(kind.rawValue)", language.code)
+        var values: [String: Any?] = [
+            "signedIn": true, "upn": wizard.user.upn, "csrf": csrf, "stepKind": kind.rawValue, "error": error,
+            "stepTitle": pages.text("stepOf", language.code).replacingOccurrences(of: "{index}", with: "1")
+                .replacingOccurrences(of: "{name}", with: name),
+            "remainingText": pages.text("remaining", language.code).replacingOccurrences(of: "{count}", with: "\(decision.shownMethods.count)"),
+            "skippable": decision.action == .registerSkippable,
+            "lngAmp": language.query.isEmpty ? "" : "&" + language.query.dropFirst(),
+        ]
+        let others = (decision.shownMethods + decision.alternatives).filter { $0 != kind && Self.webSteps.contains($0) }
+        values["alternatives"] = others.map { ["kind": $0.rawValue, "name": pages.text("kind.\($0.rawValue)", language.code)] }
+        values["hasAlternatives"] = !others.isEmpty
+        switch kind {
+        case .authenticatorApp, .otherAuthenticatorApp:
+            let started = await Self.attempt { () async throws(RegistrationError) in
+                if let pending { return try await wizard.pendingAuthenticatorApp(id: pending) }
+                return try await wizard.beginAuthenticatorApp(kind: kind, label: name)
+            }
+            guard case .success(let begun) = started else {
+                if case .failure(let refusal) = started { return web.refusalPage(refusal, language: language) }
+                return web.refusalPage(.challengeUnknownOrUsed, language: language)
+            }
+            let code = try QRCode(Array(begun.app.otpauthURI.utf8))
+            values["app"] = true
+            values["pending"] = begun.id
+            values["qr"] = Data(code.svg().utf8).base64EncodedString()
+            values["qrSize"] = (code.size + 8) * 4
+            values["secret"] = Self.secretText(begun.app.otpauthURI)
+            values["passwordless"] = begun.app.requiresPasswordlessSignInInApp
+        case .phone, .alternatePhone, .officePhone, .email:
+            if let pending, let sentTo {
+                values["code"] = true
+                values["pending"] = pending
+                values["sentTo"] = sentTo
+                values["codeSentTo"] = pages.text("codeSent", language.code).replacingOccurrences(of: "{destination}", with: sentTo)
+            } else {
+                values["contact"] = true
+                values["destination"] = destination
+                values["destinationLabel"] = pages.text(kind == .email ? "destinationEmail" : "destinationPhone", language.code)
+                values["inputType"] = kind == .email ? "email" : "tel"
+                values["autocomplete"] = kind == .email ? "email" : "tel"
+            }
+        default:
+            values["unavailable"] = true
+        }
+        return pages.page("register", title: pages.text("keepAccountSecure", language.code), language: language, values: values, status: status)
+    }
+
+    private func review(_ decision: InterruptDecision, csrf: String, language: PageLanguage) -> Response {
+        pages.page(
+            "review", title: pages.text("reviewTitle", language.code), language: language,
+            values: ["signedIn": true, "csrf": csrf, "methods": rows(decision.reviewMethods, language)])
+    }
+
+    private func done(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        let (wizard, csrf): (InterruptRegistration, String)
+        switch await open(request, context) {
+        case .answer(let response): return response
+        case .ready(let opened): (wizard, csrf) = opened
+        }
+        guard try await wizard.decision(audited: false).action == .none else { return WebRoutes.redirect("/register\(language.query)") }
+        return pages.page(
+            "done", title: pages.text("allSet", language.code), language: language,
+            values: ["signedIn": true, "upn": wizard.user.upn, "csrf": csrf, "methods": rows(try await wizard.methods(), language)])
+    }
+
+    private func rows(_ methods: [RegisteredMethod], _ language: PageLanguage) -> [[String: Any]] {
+        methods.map {
+            ["kind": $0.kind.rawValue, "kindName": pages.text("kind.\($0.kind.rawValue)", language.code), "displayValue": $0.friendlyName ?? $0.displayValue]
+        }
+    }
+
+    // MARK: Steps
+
+    private func finishApp(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        let (wizard, csrf, form): (InterruptRegistration, String, [String: String])
+        switch try await openForm(request, context) {
+        case .answer(let response): return response
+        case .ready(let opened): (wizard, csrf, form) = opened
+        }
+        do throws(PendingStepError) {
+            _ = try await wizard.completeAuthenticatorApp(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
+            return WebRoutes.redirect("/register\(language.query)")
+        } catch {
+            let (message, status) = WebRoutes.describe(error.refusal, language)
+            let decision = try await wizard.decision(audited: false)
+            let kind = decision.shownMethods.first { $0 == .authenticatorApp || $0 == .otherAuthenticatorApp } ?? .authenticatorApp
+            return try await render(
+                kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: error.retryID, error: message, status: status)
+        }
+    }
+
+    private func sendCode(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        let (wizard, csrf, form): (InterruptRegistration, String, [String: String])
+        switch try await openForm(request, context) {
+        case .answer(let response): return response
+        case .ready(let opened): (wizard, csrf, form) = opened
+        }
+        let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
+        let destination = (form["destination"] ?? "").trimmingCharacters(in: .whitespaces)
+        let decision = try await wizard.decision(audited: false)
+        let sent = await Self.attempt { () async throws(RegistrationError) in
+            guard let delivery = web.delivery else { throw .methodDisabled(kind) }
+            guard !destination.isEmpty, destination.count <= 254 else { throw .invalidInput("enter a phone number or e-mail address") }
+            return try await wizard.beginContact(kind, destination: destination, delivery: delivery, catalog: MessageCatalog(language: language.code))
+        }
+        switch sent {
+        case .success(let pending):
+            return try await render(kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: pending, sentTo: destination)
+        case .failure(let refusal):
+            let (message, status) = WebRoutes.describe(refusal, language)
+            return try await render(
+                kind, wizard: wizard, decision: decision, csrf: csrf, language: language, destination: destination, error: message, status: status)
+        }
+    }
+
+    private func finishContact(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        let (wizard, csrf, form): (InterruptRegistration, String, [String: String])
+        switch try await openForm(request, context) {
+        case .answer(let response): return response
+        case .ready(let opened): (wizard, csrf, form) = opened
+        }
+        do throws(PendingStepError) {
+            _ = try await wizard.completeContact(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
+            return WebRoutes.redirect("/register\(language.query)")
+        } catch {
+            let (message, status) = WebRoutes.describe(error.refusal, language)
+            let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
+            let decision = try await wizard.decision(audited: false)
+            // With the step still pending, ask for the code again; otherwise start the step over.
+            return try await render(
+                kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: error.retryID,
+                sentTo: error.retryID == nil ? nil : form["sentTo"], error: message, status: status)
+        }
+    }
+
+    private func skip(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        switch try await openForm(request, context) {
+        case .answer(let response): return response
+        case .ready(let (wizard, _, _)):
+            do throws(RegistrationError) {
+                try await wizard.skip()
+                return WebRoutes.redirect("/security-info\(language.with("done=skipped"))")
+            } catch {
+                return web.refusalPage(error, language: language)
+            }
+        }
+    }
+
+    private func confirm(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        switch try await openForm(request, context) {
+        case .answer(let response): return response
+        case .ready(let (wizard, _, _)):
+            do throws(RegistrationError) {
+                try await wizard.confirmReview()
+                return WebRoutes.redirect("/security-info\(language.with("done=reviewConfirmed"))")
+            } catch {
+                return web.refusalPage(error, language: language)
+            }
+        }
+    }
+
+    /// A step's outcome as a value, so the page for a refusal can be rendered outside the typed `do`.
+    static func attempt<T>(_ body: () async throws(RegistrationError) -> T) async -> Result<T, RegistrationError> {
+        do throws(RegistrationError) { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    /// The kinds this wizard can set up in a browser (security questions and the rest are on the page or the CLI).
+    static let webSteps: Set<MethodKind> = [.authenticatorApp, .otherAuthenticatorApp, .phone, .alternatePhone, .officePhone, .email]
+
+    /// The Base32 secret of an otpauth URI in groups of four, for typing into an app.
+    static func secretText(_ uri: String) -> String {
+        let secret = URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
+        return stride(from: 0, to: secret.count, by: 4).map { start in
+            let from = secret.index(secret.startIndex, offsetBy: start)
+            return String(secret[from..<(secret.index(from, offsetBy: 4, limitedBy: secret.endIndex) ?? secret.endIndex)])
+        }.joined(separator: " ")
+    }
+}
+
+/// Either what a wizard request needs, or the response to send instead (sign-in, a refusal page).
+enum Gate<Value> {
+    case ready(Value)
+    case answer(Response)
+}
