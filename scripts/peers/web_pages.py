@@ -2,13 +2,15 @@
 """Drives keybridge's pages in Debian's Chromium (selenium, headless, with Chromium's virtual
 authenticator) as a person would, and reports what it saw. A peer of the test suite, not keybridge.
 
-  web_pages.py BASE_URL UPN PASS SCREENSHOT_DIR [NEW_HIRE NEW_HIRE_PASS OUTBOX]
+  web_pages.py CONFIG.json   {"base", "upn", "pass", "shots", "newHire", "newHirePass", "outbox", "blockedUser", "blockedPass"}
 
-BASE_URL must be the tenant's origin (http://localhost:PORT: a secure context for WebAuthn). The
-user must have a phone method (to make default) and PASS must be a reusable Temporary Access Pass.
-With NEW_HIRE, it then walks interrupt mode's wizard for a user who must register (the seed's
+base must be the tenant's origin (http://localhost:PORT: a secure context for WebAuthn). The
+user must have a phone method (to make default) and pass must be a reusable Temporary Access Pass.
+With newHire, it then walks interrupt mode's wizard for a user who must register (the seed's
 example: SSPR needs two; app, e-mail and phone enabled): the QR code read back from a screenshot by
-zbarimg, the app's code computed by oathtool, the phone's code read from the server's OUTBOX.
+zbarimg, the app's code computed by oathtool, the phone's code read from the server's outbox. With
+blockedUser (in a tenant whose policy blocks the virtual authenticator's AAGUID), a second virtual
+authenticator is refused on the page with the policy's message.
 Prints one JSON object: {"checks": [{"name", "ok", "detail"}], "pages": {...}, "credentialId": …}.
 Every registration and assertion the page makes is also verified here with py_webauthn.
 """
@@ -185,10 +187,30 @@ def wizard(browser, upn, access_pass, outbox):
     check("continue leads to security info", browser.text("h1") == "Security info")
 
 
+def blocked_key(browser, upn, access_pass):
+    """A key whose model the user's tenant blocks: refused on the page, nothing added."""
+    driver = browser.driver
+    driver.delete_all_cookies()
+    driver.add_virtual_authenticator(VirtualAuthenticatorOptions(
+        protocol="ctap2", transport="usb", has_resident_key=True, has_user_verification=True, is_user_verified=True))
+    browser.open("/signin")
+    browser.find("#upn").send_keys(upn)
+    browser.find("#answer").send_keys(access_pass)
+    browser.find("#signin-submit").click()
+    browser.wait_for_url("/security-info")
+    browser.find("#add-key").click()
+    browser.wait.until(lambda d: browser.text("#key-error"))
+    message = browser.text("#key-error")
+    check("a blocked key model is refused with the policy's message", message.startswith("This model of security key is not allowed here."), message)
+    check("the refused key is not listed", not [i for i in browser.all("li.method") if i.get_attribute("data-kind") == "fido2SecurityKey"])
+    browser.page_report("security-info-key-blocked")
+
+
 def main():
-    if len(sys.argv) not in (5, 8):
+    if len(sys.argv) != 2:
         raise SystemExit(__doc__)
-    base, upn, access_pass, shots = sys.argv[1:5]
+    config = json.load(open(sys.argv[1], encoding="utf-8"))
+    base, upn, access_pass, shots = config["base"], config["upn"], config["pass"], config["shots"]
     os.makedirs(shots, exist_ok=True)
     origin = base.rstrip("/")
     rp_id = origin.split("//", 1)[1].split(":", 1)[0]
@@ -319,8 +341,10 @@ def main():
         check("German security info", browser.text("h1") == "Sicherheitsinformationen", browser.text("h1"))
         browser.page_report("security-info-de")
         result["session"] = {c["name"]: c["value"] for c in driver.get_cookies()}.get("kb_session")
-        if len(sys.argv) == 8:
-            wizard(browser, *sys.argv[5:8])
+        if config.get("newHire"):
+            wizard(browser, config["newHire"], config["newHirePass"], config["outbox"])
+        if config.get("blockedUser"):
+            blocked_key(browser, config["blockedUser"], config["blockedPass"])
     except Exception as error:  # a step that could not run is a failed check, with what the page showed
         check("the walk-through ran to the end", False, f"{type(error).__name__}: {error} at {driver.current_url}")
         driver.save_screenshot(os.path.join(shots, "failure.png"))

@@ -178,7 +178,9 @@ public final class ManageSession: Sendable {
                 excludeCredentials: try await methods().compactMap(\.fido2?.credentialID),
                 residentKey: configuration.methods.fido2.requireResidentKey,
                 userVerification: configuration.methods.fido2.requireUserVerification,
-                attestation: configuration.methods.fido2.enforceAttestation ? "direct" : "none")
+                // Key restrictions need the key's real AAGUID: browsers zero it out under "none".
+                attestation: configuration.methods.fido2.enforceAttestation || configuration.methods.fido2.restriction != .none
+                    ? "direct" : "none")
             try await service.store.saveChallenge(
                 challenge, upn: user.upn, tenant: tenant, expires: expires, ceremony: try options.ceremonyState())
             return options

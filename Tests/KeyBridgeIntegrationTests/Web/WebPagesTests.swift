@@ -31,6 +31,16 @@ final class WebPagesTests: XCTestCase {
             "--mfa-enforcement", "identityProtection",
         ])
         let ninasPass = try directory.issuePass("nina@contoso.com")
+        // A tenant that blocks the model of Chromium's virtual authenticators.
+        let blocking = policy.replacingOccurrences(
+                of: #""temporaryAccessPass": {"lifetimeMinutes": 60, "oneTime": false}}"#,
+                with: #""temporaryAccessPass": {"lifetimeMinutes": 60, "oneTime": false}, "fido2": {"keyRestriction": {"mode": "block", "aaguids": ["01020304-0506-0708-0102-030405060708"]}}}"#)
+        XCTAssertTrue(blocking.contains("keyRestriction"))
+        let blockingFile = directory.folder.appendingPathComponent("fabrikam.json").path
+        try blocking.write(toFile: blockingFile, atomically: true, encoding: .utf8)
+        try directory.admin(["tenant", "add", "--id", "fabrikam", "--name", "Fabrikam", "--policy-file", blockingFile])
+        try directory.admin(["user", "add", "--upn", "bert@fabrikam.com", "--display-name", "Bert", "--home-tenant", "fabrikam"])
+        let bertsPass = try directory.issuePass("bert@fabrikam.com")
         let outbox = directory.folder.appendingPathComponent("outbox.jsonl").path
         let server = try ServerProcess(
             directory: directory.directory, extraArguments: ["--listen", "127.0.0.1:\(port)", "--outbox", outbox],
@@ -38,8 +48,13 @@ final class WebPagesTests: XCTestCase {
         let screenshots = TestPaths.packageRoot.appendingPathComponent("test-artifacts/web").path
 
         let script = TestPaths.packageRoot.appendingPathComponent("scripts/peers/web_pages.py").path
-        let result = try ProcessRunner.run(
-            TestPaths.peerPython, [script, origin, "alice@contoso.com", pass, screenshots, "nina@contoso.com", ninasPass, outbox], timeout: 240)
+        let config = directory.folder.appendingPathComponent("web.json")
+        let settings: [String: String] = [
+            "base": origin, "upn": "alice@contoso.com", "pass": pass, "shots": screenshots, "newHire": "nina@contoso.com",
+            "newHirePass": ninasPass, "outbox": outbox, "blockedUser": "bert@fabrikam.com", "blockedPass": bertsPass,
+        ]
+        try JSONSerialization.data(withJSONObject: settings).write(to: config)
+        let result = try ProcessRunner.run(TestPaths.peerPython, [script, config.path], timeout: 240)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let reply = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any], result.stdout + result.stderr)
         let checks = try XCTUnwrap(reply["checks"] as? [[String: Any]])
@@ -73,6 +88,12 @@ final class WebPagesTests: XCTestCase {
         XCTAssertEqual(ninas.filter { $0.action == "interrupt" }.map(\.reason), ["register"], "audited once, at sign-in")
         let ninasMethods = try await directory.methods("nina@contoso.com").map(\.kind).sorted { $0.rawValue < $1.rawValue }
         XCTAssertEqual(ninasMethods, [.authenticatorApp, .phone])
+
+        // Bert's key was refused by his tenant's block list, and nothing stored.
+        let berts = try await directory.withStore { try await $0.auditEvents(tenant: "fabrikam") }.filter { $0.action == "register" }
+        XCTAssertEqual(berts.map(\.reason), ["aaguidBlocked"])
+        let bertsKeys = try await directory.withStore { try await $0.methods(upn: "bert@fabrikam.com", tenant: "fabrikam") }
+        XCTAssertTrue(bertsKeys.isEmpty)
 
         // The session the browser holds is the directory's: ended elsewhere, the page sends the user to sign in.
         let session = try XCTUnwrap(reply["session"] as? String)
