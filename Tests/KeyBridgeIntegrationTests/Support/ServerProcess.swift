@@ -83,6 +83,20 @@ final class ServerProcess: @unchecked Sendable {
         var values: [[String: Any]] { body["value"] as? [[String: Any]] ?? [] }
     }
 
+    /// GETs a page as a browser holding `session` in its cookie would (through Python's requests:
+    /// Foundation's URLSession on Linux does not send a Cookie header it did not set itself).
+    /// Redirects are not followed.
+    func page(_ path: String, session: String) throws -> (status: Int, location: String?, text: String) {
+        let script = """
+            import json, sys, requests
+            r = requests.get(sys.argv[1], cookies={"kb_session": sys.argv[2]}, allow_redirects=False, timeout=10)
+            print(json.dumps({"status": r.status_code, "location": r.headers.get("Location"), "text": r.text}))
+            """
+        let result = try ProcessRunner.run(TestPaths.peerPython, ["-c", script, baseURL + path, session])
+        let object = try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any] ?? [:]
+        return (object["status"] as? Int ?? 0, object["location"] as? String, object["text"] as? String ?? result.stderr)
+    }
+
     /// Sends one request (JSON body, bearer token) and returns the status and JSON body.
     func request(
         _ method: String, _ path: String, token: String? = nil, json: Any? = nil, rawBody: Data? = nil, headers: [String: String] = [:]

@@ -99,8 +99,24 @@ final class WebPagesTests: XCTestCase {
         let session = try XCTUnwrap(reply["session"] as? String)
         let signOut = try await server.request("POST", "/auth/signOut", token: session)
         XCTAssertEqual(signOut.status, 204)
-        let page = try await server.request("GET", "/security-info", headers: ["Cookie": "kb_session=\(session)"])
-        XCTAssertEqual(page.status, 200, "redirected to sign-in")
-        XCTAssertTrue(page.text.contains("Your session ended. Please sign in again."), page.text)
+        let page = try server.page("/security-info", session: session)
+        XCTAssertEqual(page.status, 303)
+        XCTAssertEqual(page.location, "/signin?done=sessionEnded")
+
+        // The access rule is checked on every request: a session opened from an allowed network
+        // opens nothing once the policy no longer allows that network.
+        let opened = try await server.request(
+            "POST", "/auth/signIn", json: ["userPrincipalName": "alice@contoso.com", "temporaryAccessPass": pass])
+        let live = try XCTUnwrap(opened.body["sessionToken"] as? String, opened.text)
+        let before = try server.page("/security-info", session: live)
+        XCTAssertEqual(before.status, 200)
+        XCTAssertTrue(before.text.contains("<h1>Security info</h1>"), before.text)
+        let narrowed = directory.folder.appendingPathComponent("narrowed.json").path
+        try policy.replacingOccurrences(of: "127.0.0.0/8", with: "10.0.0.0/8").write(toFile: narrowed, atomically: true, encoding: .utf8)
+        try directory.admin(["policy", "set", "--tenant", "contoso", "--file", narrowed])
+        let blocked = try server.page("/security-info", session: live)
+        XCTAssertEqual(blocked.status, 403)
+        XCTAssertTrue(blocked.text.contains("Security info can only be changed from the office network or a trusted kiosk."), blocked.text)
+        XCTAssertTrue(blocked.text.contains("role=\"alert\""), "the refusal is announced")
     }
 }
