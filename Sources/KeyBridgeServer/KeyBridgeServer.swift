@@ -59,6 +59,7 @@ public enum KeyBridgeServer {
             delivery: configuration.delivery)
         web.register(on: router)
         WizardRoutes(web: web).register(on: router)
+        ManageStepRoutes(web: web).register(on: router)
         let signIn = SignInRoutes(service: service, sessions: configuration.sessions)
         for prefix in ["", "v1.0", "beta"] {
             let open = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))

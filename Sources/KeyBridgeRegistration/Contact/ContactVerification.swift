@@ -40,16 +40,21 @@ extension ManageSession {
     /// Adds the phone or address when `code` is the one sent (rate-limited, within 10 minutes).
     public func completeContact(_ pending: PendingContact, code: String) async throws(RegistrationError) -> RegisteredMethod {
         try await audited("register") { () async throws(RegistrationError) -> RegisteredMethod in
-            let limiterKey = "\(tenant)/\(user.upn)/contact"
-            try await service.codeAttempts.check(limiterKey)
-            guard pending.expires > Date() else { throw .challengeExpired }
-            let candidate = Array(SHA256.hash(data: Array((pending.destination + code).utf8)))
-            guard ConstantTime.equal(candidate, pending.codeHash) else {
-                try await service.codeAttempts.recordFailure(limiterKey)
-                throw .mfaProofRejected("the code is wrong")
-            }
+            try await checkContactCode(pending, code: code)
             return try await service.store.addMethod(
                 MethodDraft(kind: pending.draftKind, displayValue: pending.destination), upn: user.upn, tenant: tenant)
+        }
+    }
+
+    /// Checks `code` against the one sent for `pending` (rate-limited, within 10 minutes).
+    func checkContactCode(_ pending: PendingContact, code: String) async throws(RegistrationError) {
+        let limiterKey = "\(tenant)/\(user.upn)/contact"
+        try await service.codeAttempts.check(limiterKey)
+        guard pending.expires > Date() else { throw .challengeExpired }
+        let candidate = Array(SHA256.hash(data: Array((pending.destination + code).utf8)))
+        guard ConstantTime.equal(candidate, pending.codeHash) else {
+            try await service.codeAttempts.recordFailure(limiterKey)
+            throw .mfaProofRejected("the code is wrong")
         }
     }
 }

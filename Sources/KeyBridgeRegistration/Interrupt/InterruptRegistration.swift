@@ -46,26 +46,18 @@ public struct InterruptRegistration: Sendable {
         -> (id: String, app: PendingAuthenticatorApp)
     {
         try await requireOffered(kind)
-        let app = try await session.beginAuthenticatorApp(kind: kind, label: label)
-        return (try await session.stash(app), app)
+        return try await session.beginAuthenticatorAppStep(kind: kind, label: label)
     }
 
-    /// The app begun under `id`, shown again (a wrong code leaves it pending under a new id).
+    /// The app begun under `id`, shown again (now pending under the returned id).
     public func pendingAuthenticatorApp(id: String) async throws(RegistrationError) -> (id: String, app: PendingAuthenticatorApp) {
-        let app = try await session.pendingAuthenticatorApp(id)
-        return (try await session.stash(app), app)
+        try await session.resumeAuthenticatorAppStep(id: id)
     }
 
     /// Adds the app begun under `id` when `code` is its current code. On a wrong code the step
     /// stays pending: the error comes with the id to retry under.
     public func completeAuthenticatorApp(id: String, code: String) async throws(PendingStepError) -> RegisteredMethod {
-        let app: PendingAuthenticatorApp
-        do throws(RegistrationError) { app = try await session.pendingAuthenticatorApp(id) } catch { throw PendingStepError(error, retryID: nil) }
-        do throws(RegistrationError) {
-            return try await session.completeAuthenticatorApp(app, code: code)
-        } catch {
-            throw PendingStepError(error, retryID: try? await session.stash(app))
-        }
+        try await session.completeAuthenticatorAppStep(id: id, code: code)
     }
 
     /// Sends a code to a new phone number or e-mail address; the step is kept under the returned id.
@@ -73,18 +65,12 @@ public struct InterruptRegistration: Sendable {
         async throws(RegistrationError) -> String
     {
         try await requireOffered(kind)
-        return try await session.stash(try await session.beginContact(kind, destination: destination, delivery: delivery, catalog: catalog))
+        return try await session.beginContactStep(kind, destination: destination, delivery: delivery, catalog: catalog)
     }
 
     /// Adds the contact begun under `id` when `code` is the one sent; a wrong code leaves it pending.
     public func completeContact(id: String, code: String) async throws(PendingStepError) -> RegisteredMethod {
-        let contact: PendingContact
-        do throws(RegistrationError) { contact = try await session.pendingContact(id) } catch { throw PendingStepError(error, retryID: nil) }
-        do throws(RegistrationError) {
-            return try await session.completeContact(contact, code: code)
-        } catch {
-            throw PendingStepError(error, retryID: try? await session.stash(contact))
-        }
+        try await session.completeContactStep(id: id, code: code)
     }
 
     /// Skips registration for now: only when SSPR alone asks (the seed: skippable indefinitely).

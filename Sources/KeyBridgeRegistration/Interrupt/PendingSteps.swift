@@ -15,6 +15,8 @@ struct StoredPendingStep: Codable {
     var passwordless: Bool?
     var sealedSecret: [UInt8]?
     var codeHash: [UInt8]?
+    /// For a contact change: the method whose number or address changes once the code is proven.
+    var methodID: String?
     var expires: Date
 }
 
@@ -30,11 +32,11 @@ extension ManageSession {
                 expires: Date().addingTimeInterval(Self.pendingLifetime)))
     }
 
-    func stash(_ contact: PendingContact) async throws(RegistrationError) -> String {
+    func stash(_ contact: PendingContact, changing methodID: String? = nil) async throws(RegistrationError) -> String {
         try await stash(
             StoredPendingStep(
                 step: .contact, kind: contact.draftKind.rawValue, label: contact.destination, codeHash: contact.codeHash,
-                expires: contact.expires))
+                methodID: methodID, expires: contact.expires))
     }
 
     private func stash(_ step: StoredPendingStep) async throws(RegistrationError) -> String {
@@ -67,9 +69,10 @@ extension ManageSession {
             secret: try service.sealer.open(sealed))
     }
 
-    func pendingContact(_ id: String) async throws(RegistrationError) -> PendingContact {
+    /// A pending contact and, for a change, the method it changes.
+    func pendingContact(_ id: String) async throws(RegistrationError) -> (contact: PendingContact, changing: String?) {
         let step = try await unstash(id, .contact)
         guard let kind = MethodDraft.Kind(rawValue: step.kind), let hash = step.codeHash else { throw .challengeUnknownOrUsed }
-        return PendingContact(id: id, draftKind: kind, destination: step.label, codeHash: hash, expires: step.expires)
+        return (PendingContact(id: id, draftKind: kind, destination: step.label, codeHash: hash, expires: step.expires), step.methodID)
     }
 }

@@ -219,7 +219,7 @@ public final class ManageSession: Sendable {
 
     // MARK: Helpers
 
-    private func find(_ id: String) async throws(RegistrationError) -> RegisteredMethod {
+    func find(_ id: String) async throws(RegistrationError) -> RegisteredMethod {
         guard let method = try await methods().first(where: { $0.id == id }) else { throw .methodNotFound(id) }
         return method
     }

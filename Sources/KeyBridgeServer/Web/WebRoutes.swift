@@ -209,14 +209,15 @@ struct WebRoutes {
             [
                 "id": method.id, "kind": method.kind.rawValue, "kindName": pages.text("kind.\(method.kind.rawValue)", language.code),
                 "displayValue": method.friendlyName ?? method.displayValue, "isDefault": method.isDefault,
-                "canBeDefault": method.kind.canBeDefaultMFA && !method.isDefault,
+                "canBeDefault": method.kind.canBeDefaultMFA && !method.isDefault, "canChange": method.kind.userCanChange,
             ]
         }
         var notice: String?
-        if let done = request.uri.queryParameters["done"], ["deleted", "defaultChanged", "keyAdded", "reviewConfirmed", "skipped"].contains(String(done)) {
+        if let done = request.uri.queryParameters["done"], ["deleted", "defaultChanged", "keyAdded", "reviewConfirmed", "skipped", "methodAdded", "contactChanged"].contains(String(done)) {
             notice = pages.text(String(done), language.code)
         }
         let tenantName = try await service.store.tenants().first { $0.id == signedIn.tenant }?.name
+        let addable = manage.registrableKinds.filter { PageRenderer.stepKinds.contains($0) }
         return pages.page(
             "security-info", title: pages.text("securityInfoTitle", language.code), language: language,
             values: [
@@ -224,6 +225,8 @@ struct WebRoutes {
                 "methods": rows, "hasMethods": !rows.isEmpty, "defaultMethod": rows.first { $0["isDefault"] as? Bool == true },
                 "canAddKey": configuration.methods.allows(.fido2SecurityKey, for: signedIn.user) && configuration.methods.fido2.selfServiceSetup,
                 "notice": notice, "error": error,
+                "addable": addable.map { ["kind": $0.rawValue, "name": pages.text("kind.\($0.rawValue)", language.code)] },
+                "hasAddable": !addable.isEmpty, "lngAmp": language.query.isEmpty ? "" : "&" + language.query.dropFirst(),
             ],
             status: status)
     }

@@ -87,52 +87,29 @@ struct WizardRoutes {
         _ kind: MethodKind, wizard: InterruptRegistration, decision: InterruptDecision, csrf: String, language: PageLanguage,
         pending: String? = nil, sentTo: String? = nil, destination: String = "", error: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let name = pages.text("kind.\(kind.rawValue)", language.code)
-        var values: [String: Any?] = [
-            "signedIn": true, "upn": wizard.user.upn, "csrf": csrf, "stepKind": kind.rawValue, "error": error,
-            "stepTitle": pages.text("stepOf", language.code).replacingOccurrences(of: "{index}", with: "1")
-                .replacingOccurrences(of: "{name}", with: name),
-            "remainingText": pages.text("remaining", language.code).replacingOccurrences(of: "{count}", with: "\(decision.shownMethods.count)"),
-            "skippable": decision.action == .registerSkippable,
-            "lngAmp": language.query.isEmpty ? "" : "&" + language.query.dropFirst(),
-        ]
-        let others = (decision.shownMethods + decision.alternatives).filter { $0 != kind && Self.webSteps.contains($0) }
-        values["alternatives"] = others.map { ["kind": $0.rawValue, "name": pages.text("kind.\($0.rawValue)", language.code)] }
-        values["hasAlternatives"] = !others.isEmpty
+        let flow = StepFlow(
+            formBase: "/register", heading: pages.text("keepAccountSecure", language.code), intro: pages.text("wizardIntro", language.code),
+            remaining: pages.text("remaining", language.code).replacingOccurrences(of: "{count}", with: "\(decision.shownMethods.count)"),
+            alternatives: (decision.shownMethods + decision.alternatives).filter { PageRenderer.stepKinds.contains($0) },
+            alternativesBase: "/register?method=", skippable: decision.action == .registerSkippable)
+        let state: StepState
         switch kind {
         case .authenticatorApp, .otherAuthenticatorApp:
+            let name = pages.text("kind.\(kind.rawValue)", language.code)
             let started = await Self.attempt { () async throws(RegistrationError) in
                 if let pending { return try await wizard.pendingAuthenticatorApp(id: pending) }
                 return try await wizard.beginAuthenticatorApp(kind: kind, label: name)
             }
-            guard case .success(let begun) = started else {
-                if case .failure(let refusal) = started { return web.refusalPage(refusal, language: language) }
-                return web.refusalPage(.challengeUnknownOrUsed, language: language)
+            switch started {
+            case .success(let begun): state = .app(id: begun.id, app: begun.app)
+            case .failure(let refusal): return web.refusalPage(refusal, language: language)
             }
-            let code = try QRCode(Array(begun.app.otpauthURI.utf8))
-            values["app"] = true
-            values["pending"] = begun.id
-            values["qr"] = Data(code.svg().utf8).base64EncodedString()
-            values["qrSize"] = (code.size + 8) * 4
-            values["secret"] = Self.secretText(begun.app.otpauthURI)
-            values["passwordless"] = begun.app.requiresPasswordlessSignInInApp
         case .phone, .alternatePhone, .officePhone, .email:
-            if let pending, let sentTo {
-                values["code"] = true
-                values["pending"] = pending
-                values["sentTo"] = sentTo
-                values["codeSentTo"] = pages.text("codeSent", language.code).replacingOccurrences(of: "{destination}", with: sentTo)
-            } else {
-                values["contact"] = true
-                values["destination"] = destination
-                values["destinationLabel"] = pages.text(kind == .email ? "destinationEmail" : "destinationPhone", language.code)
-                values["inputType"] = kind == .email ? "email" : "tel"
-                values["autocomplete"] = kind == .email ? "email" : "tel"
-            }
+            if let pending, let sentTo { state = .code(id: pending, sentTo: sentTo) } else { state = .contact(destination: destination) }
         default:
-            values["unavailable"] = true
+            state = .unavailable
         }
-        return pages.page("register", title: pages.text("keepAccountSecure", language.code), language: language, values: values, status: status)
+        return try pages.step(kind, flow: flow, state: state, upn: wizard.user.upn, csrf: csrf, language: language, error: error, status: status)
     }
 
     private func review(_ decision: InterruptDecision, csrf: String, language: PageLanguage) -> Response {
@@ -258,18 +235,6 @@ struct WizardRoutes {
     /// A step's outcome as a value, so the page for a refusal can be rendered outside the typed `do`.
     static func attempt<T>(_ body: () async throws(RegistrationError) -> T) async -> Result<T, RegistrationError> {
         do throws(RegistrationError) { return .success(try await body()) } catch { return .failure(error) }
-    }
-
-    /// The kinds this wizard can set up in a browser (security questions and the rest are on the page or the CLI).
-    static let webSteps: Set<MethodKind> = [.authenticatorApp, .otherAuthenticatorApp, .phone, .alternatePhone, .officePhone, .email]
-
-    /// The Base32 secret of an otpauth URI in groups of four, for typing into an app.
-    static func secretText(_ uri: String) -> String {
-        let secret = URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value ?? ""
-        return stride(from: 0, to: secret.count, by: 4).map { start in
-            let from = secret.index(secret.startIndex, offsetBy: start)
-            return String(secret[from..<(secret.index(from, offsetBy: 4, limitedBy: secret.endIndex) ?? secret.endIndex)])
-        }.joined(separator: " ")
     }
 }
 

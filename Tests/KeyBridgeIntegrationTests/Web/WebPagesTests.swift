@@ -77,8 +77,10 @@ final class WebPagesTests: XCTestCase {
         XCTAssertEqual(audit.filter { $0.action == "signIn" && $0.outcome == .success }.map(\.reason), ["temporaryAccessPass", "fido2"])
         XCTAssertEqual(audit.filter { $0.action == "signIn" && $0.outcome == .failure }.count, 1, "the wrong pass")
         let methods = try await directory.methods("alice@contoso.com")
-        XCTAssertEqual(methods.map(\.kind), [.phone])
-        XCTAssertEqual(methods.first?.isDefault, true)
+        XCTAssertEqual(methods.map(\.kind).sorted { $0.rawValue < $1.rawValue }, [.email, .phone])
+        XCTAssertEqual(methods.first { $0.kind == .phone }?.isDefault, true)
+        XCTAssertEqual(methods.first { $0.kind == .phone }?.displayValue, "+1 555 0142", "changed after the code to the new number")
+        XCTAssertEqual(audit.filter { $0.action == "change" && $0.outcome == .success }.map(\.mode), [.manage])
         XCTAssertNotNil(reply["credentialId"] as? String)
 
         // Nina registered in interrupt mode: the app (its secret sealed) and the phone, then nothing more is asked.
