@@ -379,6 +379,22 @@ def main():
         browser.open("/security-info?lng=de")
         check("German security info", browser.text("h1") == "Sicherheitsinformationen", browser.text("h1"))
         browser.page_report("security-info-de")
+
+        # Switch directory: a guest signs in to the other tenant, whose security info is its own.
+        if config.get("guestTenant"):
+            browser.open("/security-info")
+            links = browser.all(f"#directories a[data-tenant='{config['guestTenant']}']")
+            if check("security info offers the guest tenant to switch to", links):
+                links[0].click()
+                browser.wait.until(expected_conditions.presence_of_element_located((By.ID, "signing-in-to")))
+                check("the sign-in names the other directory and keeps the user name",
+                      browser.find("#upn").get_attribute("value") == upn, browser.text("#signing-in-to"))
+                browser.find("#answer").send_keys(config["guestPass"])
+                browser.find("#signin-submit").click()
+                browser.wait_for_url("/security-info")
+                check("signed in to the other directory", config["guestTenantName"] in browser.text("header .who"), browser.text("header .who"))
+                check("its security info is its own (empty)", not browser.all("li.method"), [i.text for i in browser.all("li.method")])
+                browser.page_report("security-info-guest")
         result["session"] = {c["name"]: c["value"] for c in driver.get_cookies()}.get("kb_session")
         if config.get("newHire"):
             wizard(browser, config["newHire"], config["newHirePass"], config["outbox"])

@@ -37,11 +37,13 @@ struct WebRoutes {
 
     // MARK: Sign-in
 
-    private func signInPage(_ request: Request, _ context: APIRequestContext, upn: String = "", error: String? = nil,
-        status: HTTPResponse.Status = .ok) async throws -> Response
+    private func signInPage(_ request: Request, _ context: APIRequestContext, upn: String = "", tenant formTenant: String? = nil,
+        error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response
     {
         let language = PageLanguage(request)
-        if error == nil, let token = request.cookie(WebSecurity.sessionCookie),
+        // `?tenant=` (switch directory) or the form's tenant: sign in to that one, even when signed in elsewhere.
+        let tenant = (formTenant?.isEmpty == false ? formTenant : nil) ?? request.uri.queryParameters["tenant"].map(String.init)
+        if error == nil, tenant == nil, let token = request.cookie(WebSecurity.sessionCookie),
             (try? await service.resumeUserSession(token: token, client: client(request, context), policy: sessions)) ?? nil != nil
         {
             return Self.redirect("/security-info\(language.query)")
@@ -51,9 +53,15 @@ struct WebRoutes {
         if let done = request.uri.queryParameters["done"], ["signedOut", "sessionEnded"].contains(String(done)) {
             notice = pages.text(String(done), language.code)
         }
+        let prefilled = upn.isEmpty ? request.uri.queryParameters["upn"].map(String.init) ?? "" : upn
+        var tenantName: String?
+        if let tenant { tenantName = try await service.store.tenants().first { $0.id == tenant }?.name ?? tenant }
         var response = pages.page(
             "signin", title: pages.text("signInTitle", language.code), language: language,
-            values: ["csrf": form, "upn": upn, "error": error, "notice": notice], status: status)
+            values: [
+                "csrf": form, "upn": prefilled, "error": error, "notice": notice, "tenant": tenant ?? "",
+                "signingInTo": tenantName.map { pages.text("signingInTo", language.code).replacingOccurrences(of: "{tenant}", with: $0) },
+            ], status: status)
         response.headers.append(HTTPField(name: .setCookie, value: WebSecurity.cookie(WebSecurity.formCookie, form, secure: secure)))
         return response
     }
@@ -63,20 +71,22 @@ struct WebRoutes {
         let form = try await Self.form(request, context)
         let upn = (form["upn"] ?? "").trimmingCharacters(in: .whitespaces)
         guard WebSecurity.matches(form["csrf"], request.cookie(WebSecurity.formCookie)) else {
-            return try await signInPage(request, context, upn: upn, error: pages.text("formExpired", language.code), status: .forbidden)
+            return try await signInPage(
+                request, context, upn: upn, tenant: form["tenant"], error: pages.text("formExpired", language.code), status: .forbidden)
         }
         guard !upn.isEmpty else {
             return try await signInPage(request, context, error: pages.text("enterUserName", language.code), status: .badRequest)
         }
         guard let answer = form["answer"], !answer.isEmpty else {
-            return try await signInPage(request, context, upn: upn, error: pages.text("enterPassOrCode", language.code), status: .badRequest)
+            return try await signInPage(
+                request, context, upn: upn, tenant: form["tenant"], error: pages.text("enterPassOrCode", language.code), status: .badRequest)
         }
-        switch await openSession(request, context, upn: upn, proof: MFAProof(typed: answer)) {
+        switch await openSession(request, context, upn: upn, tenant: form["tenant"], proof: MFAProof(typed: answer)) {
         case .success(let opened):
             return signedIn(opened.token, location: opened.next, json: false)
         case .failure(let refusal):
             let (message, status) = Self.describe(refusal, language)
-            return try await signInPage(request, context, upn: upn, error: message, status: status)
+            return try await signInPage(request, context, upn: upn, tenant: form["tenant"], error: message, status: status)
         }
     }
 
@@ -87,7 +97,7 @@ struct WebRoutes {
         }
         let body = try await Self.json(KeyUser.self, request, context)
         do throws(RegistrationError) {
-            let tenant = try await homeTenant(body.upn)
+            let tenant = try await signInTenant(body.upn, body.tenant)
             let options = try await service.fido2SignInOptions(upn: body.upn, tenant: tenant)
             let timeout = Int(try await service.configuration(tenant).challengeLifetime * 1000)
             return GraphJSON.response([
@@ -108,7 +118,7 @@ struct WebRoutes {
             return Self.failure(pages.text("formExpired", language.code), status: .forbidden)
         }
         let body = try await Self.json(KeySignIn.self, request, context)
-        switch await openSession(request, context, upn: body.upn, proof: .fido2Assertion(body.credential.authenticationResponse())) {
+        switch await openSession(request, context, upn: body.upn, tenant: body.tenant, proof: .fido2Assertion(body.credential.authenticationResponse())) {
         case .success(let opened): return signedIn(opened.token, location: opened.next, json: true)
         case .failure(let refusal): return Self.failure(Self.describe(refusal, language))
         }
@@ -117,12 +127,12 @@ struct WebRoutes {
     /// Signs the user in to their home tenant and decides interrupt mode (audited once per
     /// sign-in): the session token and the page to go to (the wizard when sign-in asks for
     /// something), or the refusal.
-    private func openSession(_ request: Request, _ context: APIRequestContext, upn: String, proof: MFAProof) async
+    private func openSession(_ request: Request, _ context: APIRequestContext, upn: String, tenant chosen: String?, proof: MFAProof) async
         -> Result<(token: String, next: String), RegistrationError>
     {
         let language = PageLanguage(request)
         do throws(RegistrationError) {
-            let tenant = try await homeTenant(upn)
+            let tenant = try await signInTenant(upn, chosen)
             let (token, signedIn) = try await service.openUserSession(
                 upn: upn, tenant: tenant, client: client(request, context), proof: proof, userAgent: request.headers[.userAgent],
                 policy: sessions)
@@ -133,8 +143,11 @@ struct WebRoutes {
         }
     }
 
-    private func homeTenant(_ upn: String) async throws(RegistrationError) -> String {
+    /// The tenant a sign-in is for: the one chosen (switch directory; membership is checked by the
+    /// sign-in itself), else the user's home tenant.
+    private func signInTenant(_ upn: String, _ chosen: String?) async throws(RegistrationError) -> String {
         guard upn.count <= 256, let user = try await service.store.user(upn: upn) else { throw .userNotFound(upn) }
+        if let chosen, !chosen.isEmpty { return chosen }
         return user.homeTenant
     }
 
@@ -218,6 +231,13 @@ struct WebRoutes {
         }
         let tenantName = try await service.store.tenants().first { $0.id == signedIn.tenant }?.name
         let addable = manage.registrableKinds.filter { PageRenderer.stepKinds.contains($0) }
+        let tenants = try await service.store.tenants()
+        let others = ([signedIn.user.homeTenant] + signedIn.user.guestTenants).filter { $0 != signedIn.tenant }.map { id in
+            [
+                "id": id, "name": tenants.first { $0.id == id }?.name ?? id,
+                "href": "/signin?tenant=\(Self.queryValue(id))&upn=\(Self.queryValue(signedIn.upn))\(language.query.isEmpty ? "" : "&" + language.query.dropFirst())",
+            ]
+        }
         return pages.page(
             "security-info", title: pages.text("securityInfoTitle", language.code), language: language,
             values: [
@@ -226,7 +246,7 @@ struct WebRoutes {
                 "canAddKey": configuration.methods.allows(.fido2SecurityKey, for: signedIn.user) && configuration.methods.fido2.selfServiceSetup,
                 "notice": notice, "error": error,
                 "addable": addable.map { ["kind": $0.rawValue, "name": pages.text("kind.\($0.rawValue)", language.code)] },
-                "hasAddable": !addable.isEmpty, "lngAmp": language.query.isEmpty ? "" : "&" + language.query.dropFirst(),
+                "hasAddable": !addable.isEmpty, "otherDirectories": others, "hasOtherDirectories": !others.isEmpty, "lngAmp": language.query.isEmpty ? "" : "&" + language.query.dropFirst(),
             ],
             status: status)
     }
@@ -305,6 +325,11 @@ struct WebRoutes {
         ClientContext(address: context.clientAddress, userAgent: request.headers[.userAgent])
     }
 
+    /// A value for a query string.
+    static func queryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+    }
+
     static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
     }
@@ -344,10 +369,14 @@ struct WebRoutes {
 }
 
 /// The body of `/signin/key-options`.
-private struct KeyUser: Decodable { var upn: String }
+private struct KeyUser: Decodable {
+    var upn: String
+    var tenant: String?
+}
 
 /// The body of `/signin/key`: the user and the key's assertion.
 private struct KeySignIn: Decodable {
     var upn: String
+    var tenant: String?
     var credential: AssertionCredential
 }

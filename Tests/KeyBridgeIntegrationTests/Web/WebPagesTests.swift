@@ -41,6 +41,11 @@ final class WebPagesTests: XCTestCase {
         try directory.admin(["tenant", "add", "--id", "fabrikam", "--name", "Fabrikam", "--policy-file", blockingFile])
         try directory.admin(["user", "add", "--upn", "bert@fabrikam.com", "--display-name", "Bert", "--home-tenant", "fabrikam"])
         let bertsPass = try directory.issuePass("bert@fabrikam.com")
+        try directory.admin(["user", "set", "--upn", "alice@contoso.com", "--guest-tenant", "fabrikam"])
+        let alicesGuestPass = try XCTUnwrap(
+            try JSONSerialization.jsonObject(
+                with: directory.admin(["tap", "issue", "--user", "alice@contoso.com", "--tenant", "fabrikam", "--json"]).stdoutData)
+                as? [String: Any])["pass"] as? String
         let outbox = directory.folder.appendingPathComponent("outbox.jsonl").path
         let server = try ServerProcess(
             directory: directory.directory, extraArguments: ["--listen", "127.0.0.1:\(port)", "--outbox", outbox],
@@ -52,6 +57,7 @@ final class WebPagesTests: XCTestCase {
         let settings: [String: String] = [
             "base": origin, "upn": "alice@contoso.com", "pass": pass, "shots": screenshots, "newHire": "nina@contoso.com",
             "newHirePass": ninasPass, "outbox": outbox, "blockedUser": "bert@fabrikam.com", "blockedPass": bertsPass,
+            "guestTenant": "fabrikam", "guestTenantName": "Fabrikam", "guestPass": try XCTUnwrap(alicesGuestPass),
         ]
         try JSONSerialization.data(withJSONObject: settings).write(to: config)
         let result = try ProcessRunner.run(TestPaths.peerPython, [script, config.path], timeout: 240)
@@ -61,6 +67,15 @@ final class WebPagesTests: XCTestCase {
         XCTAssertGreaterThan(checks.count, 50, "the walk-through ran its steps")
         for check in checks {
             XCTAssertEqual(check["ok"] as? Bool, true, "\(check["name"] ?? ""): \(check["detail"] ?? "")")
+        }
+        let names = Set(checks.compactMap { $0["name"] as? String })
+        for step in [
+            "py_webauthn verifies the registration the page sent", "py_webauthn verifies the key's sign-in with the registered public key",
+            "zbarimg reads an otpauth URI from the page's QR code", "done: the app and the phone are registered",
+            "a blocked key model is refused with the policy's message", "signed in to the other directory",
+            "the phone shows the new number",
+        ] {
+            XCTAssertTrue(names.contains(step), "the walk-through reached: \(step)")
         }
         let ranToEnd = !checks.contains { ($0["name"] as? String) == "the walk-through ran to the end" }
         XCTAssertTrue(ranToEnd, server.log.suffix(3000).description)

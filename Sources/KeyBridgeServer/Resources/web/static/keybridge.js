@@ -45,7 +45,8 @@ async function signInWithKey(button) {
   if (!window.PublicKeyCredential) return say("key-error", button.dataset.unsupported);
   const lng = "?lng=" + encodeURIComponent(button.dataset.lng);
   try {
-    const options = await postJSON("/signin/key-options" + lng, button.dataset.csrf, { upn });
+    const tenant = button.dataset.tenant || undefined;
+    const options = await postJSON("/signin/key-options" + lng, button.dataset.csrf, { upn, tenant });
     const publicKey = options.publicKey;
     say("key-error", "");
     button.disabled = true;
@@ -59,7 +60,7 @@ async function signInWithKey(button) {
     });
     const response = credential.response;
     const result = await postJSON("/signin/key" + lng, button.dataset.csrf, {
-      upn,
+      upn, tenant,
       credential: {
         id: credential.id, rawId: toBase64url(credential.rawId), type: credential.type,
         response: {
