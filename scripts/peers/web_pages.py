@@ -337,6 +337,18 @@ def main():
             phones = [i.text for i in browser.all("li.method[data-kind=phone] .value")]
             check("the phone shows the new number", phones == ["+1 555 0142"], phones)
 
+        # App passwords (per-user MFA): created on the page, shown once.
+        if check("app passwords are offered to a per-user MFA user", browser.all("#create-app-password")):
+            browser.find("#app-password-name").send_keys("Mail client")
+            browser.find("#create-app-password").click()
+            browser.wait.until(expected_conditions.presence_of_element_located((By.ID, "new-app-password")))
+            password = browser.text("#new-app-password")
+            check("the new app password is shown once", re.fullmatch(r"[a-z]{16}", password), password)
+            values = [i.text for i in browser.all("li.method[data-kind=appPassword] .value")]
+            check("the app password is listed by its name", values == ["Mail client"], values)
+            browser.open("/security-info")
+            check("the password is not shown again", not browser.all("#new-app-password"))
+
         # CSRF: the same form posted without the page's token is refused and changes nothing.
         cookies = {c["name"]: c["value"] for c in driver.get_cookies()}
         check("the session cookie is HttpOnly and SameSite=Strict",
@@ -391,7 +403,10 @@ def main():
                       browser.find("#upn").get_attribute("value") == upn, browser.text("#signing-in-to"))
                 browser.find("#answer").send_keys(config["guestPass"])
                 browser.find("#signin-submit").click()
-                browser.wait_for_url("/security-info")
+                browser.wait_for_url("/register")
+                check("the other directory's policy asks for its own MFA registration",
+                      browser.find("#step-heading").get_attribute("data-kind") == "authenticatorApp", driver.current_url)
+                browser.open("/security-info")
                 check("signed in to the other directory", config["guestTenantName"] in browser.text("header .who"), browser.text("header .who"))
                 check("its security info is its own (empty)", not browser.all("li.method"), [i.text for i in browser.all("li.method")])
                 browser.page_report("security-info-guest")

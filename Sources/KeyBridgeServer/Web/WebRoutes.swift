@@ -29,6 +29,7 @@ struct WebRoutes {
         web.get("security-info") { request, context in try await securityInfo(request, context) }
         web.post("security-info/default") { request, context in try await change(request, context, done: "defaultChanged") }
         web.post("security-info/delete") { request, context in try await change(request, context, done: "deleted") }
+        web.post("security-info/app-password") { request, context in try await createAppPassword(request, context) }
         web.post("security-info/fido2/options") { request, context in try await creationOptions(request, context) }
         web.post("security-info/fido2") { request, context in try await addKey(request, context) }
         web.get("static/keybridge.css") { _, _ in Self.asset(pages.stylesheet, type: "text/css; charset=utf-8") }
@@ -200,7 +201,7 @@ struct WebRoutes {
     }
 
     private func securityInfo(_ request: Request, _ context: APIRequestContext, error: String? = nil,
-        status: HTTPResponse.Status = .ok) async throws -> Response
+        status: HTTPResponse.Status = .ok, newAppPassword: String? = nil) async throws -> Response
     {
         let language = PageLanguage(request)
         let resumed = await resume(request, context)
@@ -246,6 +247,7 @@ struct WebRoutes {
                 "canAddKey": configuration.methods.allows(.fido2SecurityKey, for: signedIn.user) && configuration.methods.fido2.selfServiceSetup,
                 "notice": notice, "error": error,
                 "addable": addable.map { ["kind": $0.rawValue, "name": pages.text("kind.\($0.rawValue)", language.code)] },
+                "canCreateAppPassword": manage.registrableKinds.contains(.appPassword), "newAppPassword": newAppPassword,
                 "hasAddable": !addable.isEmpty, "otherDirectories": others, "hasOtherDirectories": !others.isEmpty, "lngAmp": language.query.isEmpty ? "" : "&" + language.query.dropFirst(),
             ],
             status: status)
@@ -268,6 +270,29 @@ struct WebRoutes {
             return Self.redirect("/security-info\(language.with("done=\(done)"))")
         } catch {
             let (message, status) = Self.describe(error, language)
+            return try await securityInfo(request, context, error: message, status: status)
+        }
+    }
+
+    /// A new app password (per-user MFA only), shown once on the page that answers.
+    private func createAppPassword(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        let form = try await Self.form(request, context)
+        guard let (signedIn, token) = await signedInUser(request, context) else {
+            return Self.redirect("/signin\(language.with("done=sessionEnded"))")
+        }
+        guard WebSecurity.matches(form["csrf"], WebSecurity.csrfToken(session: token)) else {
+            return try await securityInfo(request, context, error: pages.text("formExpired", language.code), status: .forbidden)
+        }
+        let name = String((form["name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
+        let created = await WizardRoutes.attempt { () async throws(RegistrationError) in
+            let manage = try await ManageSession.open(service, signedIn: signedIn, client: client(request, context))
+            return try await manage.createAppPassword(name: name.isEmpty ? pages.text("kind.appPassword", language.code) : name).password
+        }
+        switch created {
+        case .success(let password): return try await securityInfo(request, context, status: .created, newAppPassword: password)
+        case .failure(let refusal):
+            let (message, status) = Self.describe(refusal, language)
             return try await securityInfo(request, context, error: message, status: status)
         }
     }

@@ -14,13 +14,15 @@ final class WebPagesTests: XCTestCase {
         let policy = """
             {"relyingParty": {"id": "localhost", "name": "Contoso"}, "origin": "\(origin)",
              "authenticationMethods": {
-               "enabled": {"fido2SecurityKey": {}, "phone": {}, "email": {}, "authenticatorApp": {}},
+               "enabled": {"fido2SecurityKey": {}, "phone": {}, "email": {}, "authenticatorApp": {}, "appPassword": {}},
                "temporaryAccessPass": {"lifetimeMinutes": 60, "oneTime": false}},
              "sspr": {"scope": "group", "group": "new-hires", "methodsRequired": 2, "allowedMethods": ["authenticatorApp", "email", "phone"]},
              "registrationAccess": {"allowedNetworks": ["127.0.0.0/8"]}}
             """
         let directory = try DirectoryFixture(policy: policy)
-        try directory.addUser("alice@contoso.com", name: "Alice")
+        try directory.admin([
+            "user", "add", "--upn", "alice@contoso.com", "--display-name", "Alice", "--home-tenant", "contoso", "--mfa-enforcement", "perUserMFA",
+        ])
         _ = try await directory.withStore { store in
             try await store.addMethod(MethodDraft(kind: .phone, displayValue: "+1 555 0100"), upn: "alice@contoso.com", tenant: "contoso")
         }
@@ -92,7 +94,7 @@ final class WebPagesTests: XCTestCase {
         XCTAssertEqual(audit.filter { $0.action == "signIn" && $0.outcome == .success }.map(\.reason), ["temporaryAccessPass", "fido2"])
         XCTAssertEqual(audit.filter { $0.action == "signIn" && $0.outcome == .failure }.count, 1, "the wrong pass")
         let methods = try await directory.methods("alice@contoso.com")
-        XCTAssertEqual(methods.map(\.kind).sorted { $0.rawValue < $1.rawValue }, [.email, .phone])
+        XCTAssertEqual(methods.map(\.kind).sorted { $0.rawValue < $1.rawValue }, [.appPassword, .email, .phone])
         XCTAssertEqual(methods.first { $0.kind == .phone }?.isDefault, true)
         XCTAssertEqual(methods.first { $0.kind == .phone }?.displayValue, "+1 555 0142", "changed after the code to the new number")
         XCTAssertEqual(audit.filter { $0.action == "change" && $0.outcome == .success }.map(\.mode), [.manage])
