@@ -59,6 +59,12 @@ public struct ServeOptions: ParsableArguments {
         /auth/signOut; sessions live in the directory, so every server sharing it accepts them. \
         Errors: {"error": {code, message, innerError}}.
 
+        Pages for people (cookie sessions, CSRF tokens, a strict Content-Security-Policy): \
+        /signin, the sign-in wizard /register (interrupt mode: apps with a QR code, phones and \
+        e-mail checked by a code sent through --outbox) and /security-info (manage mode: methods, \
+        default, add, change, delete, security keys through WebAuthn, app passwords, switch \
+        directory); ?lng=de for German.
+
         GET /metrics (no token, always on) answers Prometheus' text format: \
         keybridge_http_requests_total{method,route,status} and \
         keybridge_http_request_duration_seconds{method,route} (buckets 1 ms to 5 s), where route is \
