@@ -21,33 +21,27 @@ struct ManageStepRoutes {
         steps.post("add/contact/verify") { request, context in try await finishContact(request, context) }
     }
 
-    /// This request's manage session and the page's CSRF token, or the response to send instead.
+    /// This request's manage session, with the page's CSRF token; or the response to send instead.
     private func open(_ request: Request, _ context: APIRequestContext) async -> Gate<(ManageSession, String)> {
-        let language = PageLanguage(request)
-        switch await web.resume(request, context) {
-        case .failure(let refusal): return .answer(web.refusalPage(refusal, language: language))
-        case .success(nil): return .answer(WebRoutes.redirect("/signin\(language.with("done=sessionEnded"))"))
-        case .success(let (signedIn, token)?):
-            switch await web.openManage(signedIn, request, context) {
-            case .success(let manage): return .ready((manage, WebSecurity.csrfToken(session: token)))
-            case .failure(let refusal): return .answer(web.refusalPage(refusal, language: language))
-            }
+        await web.opened(request, context) { (signedIn, client) async throws(RegistrationError) in
+            try await ManageSession.open(service, signedIn: signedIn, client: client)
         }
     }
 
+    /// Runs `body` for a form posted from one of these pages (session and CSRF token checked), or answers instead.
+    private func withForm(
+        _ request: Request, _ context: APIRequestContext, _ body: (ManageSession, String, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        switch try await openForm(request, context) {
+        case .answer(let response): return response
+        case .ready(let (opened, csrf, form)): return try await body(opened, csrf, form)
+        }
+    }
+
+    /// A form posted from one of these pages (its CSRF token checked).
     private func openForm(_ request: Request, _ context: APIRequestContext) async throws -> Gate<(ManageSession, String, [String: String])> {
-        let form = try await WebRoutes.form(request, context)
-        switch await open(request, context) {
-        case .answer(let response): return .answer(response)
-        case .ready(let (manage, csrf)):
-            guard WebSecurity.matches(form["csrf"], csrf) else {
-                let language = PageLanguage(request)
-                return .answer(
-                    pages.page(
-                        "message", title: pages.text("errorTitle", language.code), language: language,
-                        values: ["error": pages.text("formExpired", language.code)], status: .forbidden))
-            }
-            return .ready((manage, csrf, form))
+        try await web.openedForm(request, context) { (signedIn, client) async throws(RegistrationError) in
+            try await ManageSession.open(service, signedIn: signedIn, client: client)
         }
     }
 
@@ -118,76 +112,67 @@ struct ManageStepRoutes {
 
     private func finishApp(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let language = PageLanguage(request)
-        let (manage, csrf, form): (ManageSession, String, [String: String])
-        switch try await openForm(request, context) {
-        case .answer(let response): return response
-        case .ready(let opened): (manage, csrf, form) = opened
-        }
-        do throws(PendingStepError) {
-            let method = try await manage.completeAuthenticatorAppStep(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
-            _ = method
-            return WebRoutes.redirect("/security-info\(language.with("done=methodAdded"))")
-        } catch {
-            let (message, status) = WebRoutes.describe(error.refusal, language)
-            guard let retry = error.retryID else { return web.refusalPage(error.refusal, language: language) }
-            let resumed = await WizardRoutes.attempt { () async throws(RegistrationError) in try await manage.resumeAuthenticatorAppStep(id: retry) }
-            guard case .success(let begun) = resumed else { return web.refusalPage(error.refusal, language: language) }
-            return try pages.step(
-                begun.app.kind, flow: flow(manage, language: language), state: .app(id: begun.id, app: begun.app), upn: manage.user.upn,
-                csrf: csrf, language: language, error: message, status: status)
+        return try await withForm(request, context) { manage, csrf, form in
+            do throws(PendingStepError) {
+                let method = try await manage.completeAuthenticatorAppStep(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
+                _ = method
+                return WebRoutes.redirect("/security-info\(language.with("done=methodAdded"))")
+            } catch {
+                let (message, status) = WebRoutes.describe(error.refusal, language)
+                guard let retry = error.retryID else { return web.refusalPage(error.refusal, language: language) }
+                let resumed = await WizardRoutes.attempt { () async throws(RegistrationError) in try await manage.resumeAuthenticatorAppStep(id: retry) }
+                guard case .success(let begun) = resumed else { return web.refusalPage(error.refusal, language: language) }
+                return try pages.step(
+                    begun.app.kind, flow: flow(manage, language: language), state: .app(id: begun.id, app: begun.app), upn: manage.user.upn,
+                    csrf: csrf, language: language, error: message, status: status)
+            }
         }
     }
 
     private func sendCode(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let language = PageLanguage(request)
-        let (manage, csrf, form): (ManageSession, String, [String: String])
-        switch try await openForm(request, context) {
-        case .answer(let response): return response
-        case .ready(let opened): (manage, csrf, form) = opened
-        }
-        let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
-        let destination = (form["destination"] ?? "").trimmingCharacters(in: .whitespaces)
-        let changing = (form["changing"]).flatMap { $0.isEmpty ? nil : $0 }
-        let sent = await WizardRoutes.attempt { () async throws(RegistrationError) in
-            guard let delivery = web.delivery else { throw .methodDisabled(kind) }
-            guard !destination.isEmpty, destination.count <= 254 else { throw .invalidInput("enter a phone number or e-mail address") }
-            let catalog = MessageCatalog(language: language.code)
-            if let changing {
-                return try await manage.beginContactChange(methodID: changing, destination: destination, delivery: delivery, catalog: catalog)
+        return try await withForm(request, context) { manage, csrf, form in
+            let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
+            let destination = (form["destination"] ?? "").trimmingCharacters(in: .whitespaces)
+            let changing = (form["changing"]).flatMap { $0.isEmpty ? nil : $0 }
+            let sent = await WizardRoutes.attempt { () async throws(RegistrationError) in
+                guard let delivery = web.delivery else { throw .methodDisabled(kind) }
+                guard !destination.isEmpty, destination.count <= 254 else { throw .invalidInput("enter a phone number or e-mail address") }
+                let catalog = MessageCatalog(language: language.code)
+                if let changing {
+                    return try await manage.beginContactChange(methodID: changing, destination: destination, delivery: delivery, catalog: catalog)
+                }
+                return try await manage.beginContactStep(kind, destination: destination, delivery: delivery, catalog: catalog)
             }
-            return try await manage.beginContactStep(kind, destination: destination, delivery: delivery, catalog: catalog)
-        }
-        let flow = flow(manage, language: language, changing: changing)
-        switch sent {
-        case .success(let pending):
-            return try pages.step(
-                kind, flow: flow, state: .code(id: pending, sentTo: destination), upn: manage.user.upn, csrf: csrf, language: language)
-        case .failure(let refusal):
-            let (message, status) = WebRoutes.describe(refusal, language)
-            return try pages.step(
-                kind, flow: flow, state: .contact(destination: destination), upn: manage.user.upn, csrf: csrf, language: language,
-                error: message, status: status)
+            let flow = flow(manage, language: language, changing: changing)
+            switch sent {
+            case .success(let pending):
+                return try pages.step(
+                    kind, flow: flow, state: .code(id: pending, sentTo: destination), upn: manage.user.upn, csrf: csrf, language: language)
+            case .failure(let refusal):
+                let (message, status) = WebRoutes.describe(refusal, language)
+                return try pages.step(
+                    kind, flow: flow, state: .contact(destination: destination), upn: manage.user.upn, csrf: csrf, language: language,
+                    error: message, status: status)
+            }
         }
     }
 
     private func finishContact(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let language = PageLanguage(request)
-        let (manage, csrf, form): (ManageSession, String, [String: String])
-        switch try await openForm(request, context) {
-        case .answer(let response): return response
-        case .ready(let opened): (manage, csrf, form) = opened
-        }
-        let changing = (form["changing"]).flatMap { $0.isEmpty ? nil : $0 }
-        do throws(PendingStepError) {
-            _ = try await manage.completeContactStep(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
-            return WebRoutes.redirect("/security-info\(language.with(changing == nil ? "done=methodAdded" : "done=contactChanged"))")
-        } catch {
-            let (message, status) = WebRoutes.describe(error.refusal, language)
-            let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
-            let state: StepState = error.retryID.map { .code(id: $0, sentTo: form["sentTo"] ?? "") } ?? .contact(destination: "")
-            return try pages.step(
-                kind, flow: flow(manage, language: language, changing: changing), state: state, upn: manage.user.upn, csrf: csrf,
-                language: language, error: message, status: status)
+        return try await withForm(request, context) { manage, csrf, form in
+            let changing = (form["changing"]).flatMap { $0.isEmpty ? nil : $0 }
+            do throws(PendingStepError) {
+                _ = try await manage.completeContactStep(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
+                return WebRoutes.redirect("/security-info\(language.with(changing == nil ? "done=methodAdded" : "done=contactChanged"))")
+            } catch {
+                let (message, status) = WebRoutes.describe(error.refusal, language)
+                let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
+                let state: StepState = error.retryID.map { .code(id: $0, sentTo: form["sentTo"] ?? "") } ?? .contact(destination: "")
+                return try pages.step(
+                    kind, flow: flow(manage, language: language, changing: changing), state: state, upn: manage.user.upn, csrf: csrf,
+                    language: language, error: message, status: status)
+            }
         }
     }
 }

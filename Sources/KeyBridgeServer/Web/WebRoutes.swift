@@ -173,20 +173,51 @@ struct WebRoutes {
 
     // MARK: Security info
 
+    /// A page of a signed-in user, opened by `open` (in interrupt or manage mode), with the page's
+    /// CSRF token; or the response to send instead (sign-in when the session ended, a refusal page).
+    func opened<Mode>(
+        _ request: Request, _ context: APIRequestContext,
+        _ open: (SignedInUser, ClientContext) async throws(RegistrationError) -> Mode
+    ) async -> Gate<(Mode, String)> {
+        let language = PageLanguage(request)
+        switch await resume(request, context) {
+        case .failure(let refusal): return .answer(refusalPage(refusal, language: language))
+        case .success(nil): return .answer(Self.redirect("/signin\(language.with("done=sessionEnded"))"))
+        case .success(let (signedIn, token)?):
+            do throws(RegistrationError) {
+                return .ready((try await open(signedIn, client(request, context)), WebSecurity.csrfToken(session: token)))
+            } catch {
+                return .answer(refusalPage(error, language: language))
+            }
+        }
+    }
+
+    /// A form posted from such a page: as ``opened(_:_:_:)``, and the form's CSRF token must be the page's.
+    func openedForm<Mode>(
+        _ request: Request, _ context: APIRequestContext,
+        _ open: (SignedInUser, ClientContext) async throws(RegistrationError) -> Mode
+    ) async throws -> Gate<(Mode, String, [String: String])> {
+        let form = try await Self.form(request, context)
+        switch await opened(request, context, open) {
+        case .answer(let response): return .answer(response)
+        case .ready(let (mode, csrf)):
+            guard WebSecurity.matches(form["csrf"], csrf) else {
+                let language = PageLanguage(request)
+                return .answer(
+                    pages.page(
+                        "message", title: pages.text("errorTitle", language.code), language: language,
+                        values: ["error": pages.text("formExpired", language.code)], status: .forbidden))
+            }
+            return .ready((mode, csrf, form))
+        }
+    }
+
     /// The signed-in user of this request and the session token; nil inside when there is no
     /// live session; a refusal when the access rule refuses this address.
     func resume(_ request: Request, _ context: APIRequestContext) async -> Result<(SignedInUser, String)?, RegistrationError> {
         guard let token = request.cookie(WebSecurity.sessionCookie) else { return .success(nil) }
         do throws(RegistrationError) {
             return .success(try await service.resumeUserSession(token: token, client: client(request, context), policy: sessions).map { ($0, token) })
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    func openManage(_ signedIn: SignedInUser, _ request: Request, _ context: APIRequestContext) async -> Result<ManageSession, RegistrationError> {
-        do throws(RegistrationError) {
-            return .success(try await ManageSession.open(service, signedIn: signedIn, client: client(request, context)))
         } catch {
             return .failure(error)
         }
@@ -204,18 +235,14 @@ struct WebRoutes {
         status: HTTPResponse.Status = .ok, newAppPassword: String? = nil) async throws -> Response
     {
         let language = PageLanguage(request)
-        let resumed = await resume(request, context)
-        guard case .success(let found) = resumed else {
-            if case .failure(let refusal) = resumed { return refusalPage(refusal, language: language) }
-            return Self.redirect("/signin\(language.with("done=sessionEnded"))")
+        let (manage, csrf): (ManageSession, String)
+        switch await opened(request, context, { (signedIn, client) async throws(RegistrationError) in
+            try await ManageSession.open(service, signedIn: signedIn, client: client)
+        }) {
+        case .answer(let response): return response
+        case .ready(let page): (manage, csrf) = page
         }
-        guard let (signedIn, token) = found else { return Self.redirect("/signin\(language.with("done=sessionEnded"))") }
-        let opened = await openManage(signedIn, request, context)
-        guard case .success(let manage) = opened else {
-            if case .failure(let refusal) = opened { return refusalPage(refusal, language: language) }
-            return Self.redirect("/signin")
-        }
-        let configuration = try await service.configuration(signedIn.tenant)
+        let configuration = try await service.configuration(manage.tenant)
         let methods = try await manage.methods().sorted {
             $0.kind.securityRank != $1.kind.securityRank ? $0.kind.securityRank > $1.kind.securityRank : $0.created < $1.created
         }
@@ -230,21 +257,21 @@ struct WebRoutes {
         if let done = request.uri.queryParameters["done"], ["deleted", "defaultChanged", "keyAdded", "reviewConfirmed", "skipped", "methodAdded", "contactChanged"].contains(String(done)) {
             notice = pages.text(String(done), language.code)
         }
-        let tenantName = try await service.store.tenants().first { $0.id == signedIn.tenant }?.name
+        let tenantName = try await service.store.tenants().first { $0.id == manage.tenant }?.name
         let addable = manage.registrableKinds.filter { PageRenderer.stepKinds.contains($0) }
         let tenants = try await service.store.tenants()
-        let others = ([signedIn.user.homeTenant] + signedIn.user.guestTenants).filter { $0 != signedIn.tenant }.map { id in
+        let others = ([manage.user.homeTenant] + manage.user.guestTenants).filter { $0 != manage.tenant }.map { id in
             [
                 "id": id, "name": tenants.first { $0.id == id }?.name ?? id,
-                "href": "/signin?tenant=\(Self.queryValue(id))&upn=\(Self.queryValue(signedIn.upn))\(language.query.isEmpty ? "" : "&" + language.query.dropFirst())",
+                "href": "/signin?tenant=\(Self.queryValue(id))&upn=\(Self.queryValue(manage.user.upn))\(language.query.isEmpty ? "" : "&" + language.query.dropFirst())",
             ]
         }
         return pages.page(
             "security-info", title: pages.text("securityInfoTitle", language.code), language: language,
             values: [
-                "signedIn": true, "upn": signedIn.upn, "tenantName": tenantName, "csrf": WebSecurity.csrfToken(session: token),
+                "signedIn": true, "upn": manage.user.upn, "tenantName": tenantName, "csrf": csrf,
                 "methods": rows, "hasMethods": !rows.isEmpty, "defaultMethod": rows.first { $0["isDefault"] as? Bool == true },
-                "canAddKey": configuration.methods.allows(.fido2SecurityKey, for: signedIn.user) && configuration.methods.fido2.selfServiceSetup,
+                "canAddKey": configuration.methods.allows(.fido2SecurityKey, for: manage.user) && configuration.methods.fido2.selfServiceSetup,
                 "notice": notice, "error": error,
                 "addable": addable.map { ["kind": $0.rawValue, "name": pages.text("kind.\($0.rawValue)", language.code)] },
                 "canCreateAppPassword": manage.registrableKinds.contains(.appPassword), "newAppPassword": newAppPassword,
@@ -254,40 +281,40 @@ struct WebRoutes {
     }
 
     /// Make default or delete, from the page's forms.
+    /// The manage session of a form posted from the security-info page (its CSRF token checked).
+    private func manageForm(_ request: Request, _ context: APIRequestContext) async throws -> Gate<(ManageSession, String, [String: String])> {
+        try await openedForm(request, context) { (signedIn, client) async throws(RegistrationError) in
+            try await ManageSession.open(service, signedIn: signedIn, client: client)
+        }
+    }
+
     private func change(_ request: Request, _ context: APIRequestContext, done: String) async throws -> Response {
         let language = PageLanguage(request)
-        let form = try await Self.form(request, context)
-        guard let (signedIn, token) = await signedInUser(request, context) else {
-            return Self.redirect("/signin\(language.with("done=sessionEnded"))")
+        let (manage, form): (ManageSession, [String: String])
+        switch try await manageForm(request, context) {
+        case .answer(let response): return response
+        case .ready(let opened): (manage, form) = (opened.0, opened.2)
         }
-        guard WebSecurity.matches(form["csrf"], WebSecurity.csrfToken(session: token)) else {
-            return try await securityInfo(request, context, error: pages.text("formExpired", language.code), status: .forbidden)
-        }
-        do throws(RegistrationError) {
-            let manage = try await ManageSession.open(service, signedIn: signedIn, client: client(request, context))
+        let changed = await WizardRoutes.attempt { () async throws(RegistrationError) in
             let id = form["id"] ?? ""
             if done == "deleted" { try await manage.delete(methodID: id) } else { try await manage.setDefault(methodID: id) }
-            return Self.redirect("/security-info\(language.with("done=\(done)"))")
-        } catch {
-            let (message, status) = Self.describe(error, language)
-            return try await securityInfo(request, context, error: message, status: status)
         }
+        guard case .failure(let refusal) = changed else { return Self.redirect("/security-info\(language.with("done=\(done)"))") }
+        let (message, status) = Self.describe(refusal, language)
+        return try await securityInfo(request, context, error: message, status: status)
     }
 
     /// A new app password (per-user MFA only), shown once on the page that answers.
     private func createAppPassword(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let language = PageLanguage(request)
-        let form = try await Self.form(request, context)
-        guard let (signedIn, token) = await signedInUser(request, context) else {
-            return Self.redirect("/signin\(language.with("done=sessionEnded"))")
-        }
-        guard WebSecurity.matches(form["csrf"], WebSecurity.csrfToken(session: token)) else {
-            return try await securityInfo(request, context, error: pages.text("formExpired", language.code), status: .forbidden)
+        let (manage, form): (ManageSession, [String: String])
+        switch try await manageForm(request, context) {
+        case .answer(let response): return response
+        case .ready(let opened): (manage, form) = (opened.0, opened.2)
         }
         let name = String((form["name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(100))
         let created = await WizardRoutes.attempt { () async throws(RegistrationError) in
-            let manage = try await ManageSession.open(service, signedIn: signedIn, client: client(request, context))
-            return try await manage.createAppPassword(name: name.isEmpty ? pages.text("kind.appPassword", language.code) : name).password
+            try await manage.createAppPassword(name: name.isEmpty ? pages.text("kind.appPassword", language.code) : name).password
         }
         switch created {
         case .success(let password): return try await securityInfo(request, context, status: .created, newAppPassword: password)

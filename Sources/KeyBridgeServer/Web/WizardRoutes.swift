@@ -24,39 +24,27 @@ struct WizardRoutes {
         wizard.get("done") { request, context in try await done(request, context) }
     }
 
-    /// The open wizard of this request's signed-in user, with the session's CSRF token; or the
-    /// response to send instead (sign-in when the session ended, a refusal page).
+    /// This request's wizard (interrupt mode), with the page's CSRF token; or the response to send instead.
     private func open(_ request: Request, _ context: APIRequestContext) async -> Gate<(InterruptRegistration, String)> {
-        let language = PageLanguage(request)
-        switch await web.resume(request, context) {
-        case .failure(let refusal): return .answer(web.refusalPage(refusal, language: language))
-        case .success(nil): return .answer(WebRoutes.redirect("/signin\(language.with("done=sessionEnded"))"))
-        case .success(let (signedIn, token)?):
-            do throws(RegistrationError) {
-                let wizard = try await InterruptRegistration.open(service, signedIn: signedIn, client: web.client(request, context))
-                return .ready((wizard, WebSecurity.csrfToken(session: token)))
-            } catch {
-                return .answer(web.refusalPage(error, language: language))
-            }
+        await web.opened(request, context) { (signedIn, client) async throws(RegistrationError) in
+            try await InterruptRegistration.open(service, signedIn: signedIn, client: client)
         }
     }
 
-    /// A POST of the wizard: the session, then the form's CSRF token.
-    private func openForm(_ request: Request, _ context: APIRequestContext) async throws
-        -> Gate<(InterruptRegistration, String, [String: String])>
-    {
-        let form = try await WebRoutes.form(request, context)
-        switch await open(request, context) {
-        case .answer(let response): return .answer(response)
-        case .ready(let (wizard, csrf)):
-            guard WebSecurity.matches(form["csrf"], csrf) else {
-                let language = PageLanguage(request)
-                return .answer(
-                    pages.page(
-                        "message", title: pages.text("errorTitle", language.code), language: language,
-                        values: ["error": pages.text("formExpired", language.code)], status: .forbidden))
-            }
-            return .ready((wizard, csrf, form))
+    /// Runs `body` for a form posted from one of these pages (session and CSRF token checked), or answers instead.
+    private func withForm(
+        _ request: Request, _ context: APIRequestContext, _ body: (InterruptRegistration, String, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        switch try await openForm(request, context) {
+        case .answer(let response): return response
+        case .ready(let (opened, csrf, form)): return try await body(opened, csrf, form)
+        }
+    }
+
+    /// A form posted from one of these pages (its CSRF token checked).
+    private func openForm(_ request: Request, _ context: APIRequestContext) async throws -> Gate<(InterruptRegistration, String, [String: String])> {
+        try await web.openedForm(request, context) { (signedIn, client) async throws(RegistrationError) in
+            try await InterruptRegistration.open(service, signedIn: signedIn, client: client)
         }
     }
 
@@ -141,66 +129,57 @@ struct WizardRoutes {
 
     private func finishApp(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let language = PageLanguage(request)
-        let (wizard, csrf, form): (InterruptRegistration, String, [String: String])
-        switch try await openForm(request, context) {
-        case .answer(let response): return response
-        case .ready(let opened): (wizard, csrf, form) = opened
-        }
-        do throws(PendingStepError) {
-            _ = try await wizard.completeAuthenticatorApp(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
-            return WebRoutes.redirect("/register\(language.query)")
-        } catch {
-            let (message, status) = WebRoutes.describe(error.refusal, language)
-            let decision = try await wizard.decision(audited: false)
-            let kind = decision.shownMethods.first { $0 == .authenticatorApp || $0 == .otherAuthenticatorApp } ?? .authenticatorApp
-            return try await render(
-                kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: error.retryID, error: message, status: status)
+        return try await withForm(request, context) { wizard, csrf, form in
+            do throws(PendingStepError) {
+                _ = try await wizard.completeAuthenticatorApp(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
+                return WebRoutes.redirect("/register\(language.query)")
+            } catch {
+                let (message, status) = WebRoutes.describe(error.refusal, language)
+                let decision = try await wizard.decision(audited: false)
+                let kind = decision.shownMethods.first { $0 == .authenticatorApp || $0 == .otherAuthenticatorApp } ?? .authenticatorApp
+                return try await render(
+                    kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: error.retryID, error: message, status: status)
+            }
         }
     }
 
     private func sendCode(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let language = PageLanguage(request)
-        let (wizard, csrf, form): (InterruptRegistration, String, [String: String])
-        switch try await openForm(request, context) {
-        case .answer(let response): return response
-        case .ready(let opened): (wizard, csrf, form) = opened
-        }
-        let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
-        let destination = (form["destination"] ?? "").trimmingCharacters(in: .whitespaces)
-        let decision = try await wizard.decision(audited: false)
-        let sent = await Self.attempt { () async throws(RegistrationError) in
-            guard let delivery = web.delivery else { throw .methodDisabled(kind) }
-            guard !destination.isEmpty, destination.count <= 254 else { throw .invalidInput("enter a phone number or e-mail address") }
-            return try await wizard.beginContact(kind, destination: destination, delivery: delivery, catalog: MessageCatalog(language: language.code))
-        }
-        switch sent {
-        case .success(let pending):
-            return try await render(kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: pending, sentTo: destination)
-        case .failure(let refusal):
-            let (message, status) = WebRoutes.describe(refusal, language)
-            return try await render(
-                kind, wizard: wizard, decision: decision, csrf: csrf, language: language, destination: destination, error: message, status: status)
+        return try await withForm(request, context) { wizard, csrf, form in
+            let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
+            let destination = (form["destination"] ?? "").trimmingCharacters(in: .whitespaces)
+            let decision = try await wizard.decision(audited: false)
+            let sent = await Self.attempt { () async throws(RegistrationError) in
+                guard let delivery = web.delivery else { throw .methodDisabled(kind) }
+                guard !destination.isEmpty, destination.count <= 254 else { throw .invalidInput("enter a phone number or e-mail address") }
+                return try await wizard.beginContact(kind, destination: destination, delivery: delivery, catalog: MessageCatalog(language: language.code))
+            }
+            switch sent {
+            case .success(let pending):
+                return try await render(kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: pending, sentTo: destination)
+            case .failure(let refusal):
+                let (message, status) = WebRoutes.describe(refusal, language)
+                return try await render(
+                    kind, wizard: wizard, decision: decision, csrf: csrf, language: language, destination: destination, error: message, status: status)
+            }
         }
     }
 
     private func finishContact(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let language = PageLanguage(request)
-        let (wizard, csrf, form): (InterruptRegistration, String, [String: String])
-        switch try await openForm(request, context) {
-        case .answer(let response): return response
-        case .ready(let opened): (wizard, csrf, form) = opened
-        }
-        do throws(PendingStepError) {
-            _ = try await wizard.completeContact(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
-            return WebRoutes.redirect("/register\(language.query)")
-        } catch {
-            let (message, status) = WebRoutes.describe(error.refusal, language)
-            let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
-            let decision = try await wizard.decision(audited: false)
-            // With the step still pending, ask for the code again; otherwise start the step over.
-            return try await render(
-                kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: error.retryID,
-                sentTo: error.retryID == nil ? nil : form["sentTo"], error: message, status: status)
+        return try await withForm(request, context) { wizard, csrf, form in
+            do throws(PendingStepError) {
+                _ = try await wizard.completeContact(id: form["pending"] ?? "", code: (form["code"] ?? "").filter { !$0.isWhitespace })
+                return WebRoutes.redirect("/register\(language.query)")
+            } catch {
+                let (message, status) = WebRoutes.describe(error.refusal, language)
+                let kind = MethodKind(rawValue: form["kind"] ?? "") ?? .phone
+                let decision = try await wizard.decision(audited: false)
+                // With the step still pending, ask for the code again; otherwise start the step over.
+                return try await render(
+                    kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: error.retryID,
+                    sentTo: error.retryID == nil ? nil : form["sentTo"], error: message, status: status)
+            }
         }
     }
 
