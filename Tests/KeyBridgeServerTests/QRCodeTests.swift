@@ -48,7 +48,12 @@ final class QRCodeTests: XCTestCase {
         XCTAssertEqual(try decode(code), uri)
         let svg = code.svg()
         XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""), svg)
-        XCTAssertEqual(svg.components(separatedBy: "h1v1h-1z").count - 1, code.modules.joined().filter { $0 }.count)
+        // The runs drawn cover exactly the dark modules.
+        let runs = svg.split(separator: "M").dropFirst().compactMap { command -> Int? in
+            guard let h = command.firstIndex(of: "h"), let v = command.firstIndex(of: "v") else { return nil }
+            return Int(command[command.index(after: h)..<v])
+        }
+        XCTAssertEqual(runs.reduce(0, +), code.modules.joined().filter { $0 }.count)
     }
 
     func testTooLongIsRefused() {

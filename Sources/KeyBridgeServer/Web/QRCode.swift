@@ -23,12 +23,22 @@ struct QRCode {
         modules = best!.grid.dark
     }
 
-    /// The code as an SVG document: one path of unit squares, a quiet zone of four modules.
+    /// The code as an SVG document: one path of the dark runs of each row, a quiet zone of four modules.
     func svg(moduleSize: Int = 4) -> String {
         let side = size + 8
         var path = ""
         for (y, row) in modules.enumerated() {
-            for (x, dark) in row.enumerated() where dark { path += "M\(x + 4) \(y + 4)h1v1h-1z" }
+            var x = 0
+            while x < size {
+                guard row[x] else {
+                    x += 1
+                    continue
+                }
+                var run = 1
+                while x + run < size, row[x + run] { run += 1 }
+                path += "M\(x + 4) \(y + 4)h\(run)v1h-\(run)z"
+                x += run
+            }
         }
         return """
             <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(side) \(side)" width="\(side * moduleSize)" \

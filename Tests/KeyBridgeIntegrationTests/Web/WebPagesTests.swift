@@ -66,6 +66,10 @@ final class WebPagesTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let reply = try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any], result.stdout + result.stderr)
         let checks = try XCTUnwrap(reply["checks"] as? [[String: Any]])
+        // Page weight and time to first byte, for the notes (a measurement, not a timed test).
+        if let pages = reply["pages"], let data = try? JSONSerialization.data(withJSONObject: pages, options: [.sortedKeys]) {
+            print("keybridge pages (bytes, ms):", String(decoding: data, as: UTF8.self))
+        }
         XCTAssertGreaterThan(checks.count, 50, "the walk-through ran its steps")
         for check in checks {
             XCTAssertEqual(check["ok"] as? Bool, true, "\(check["name"] ?? ""): \(check["detail"] ?? "")")
