@@ -322,6 +322,24 @@ def main():
             values = [i.text for i in browser.all("li.method[data-kind=email] .value")]
             check("the e-mail address is listed after its code", values == ["alice@example.net"], values)
 
+            # Security questions: three chosen and answered (too short an answer is refused first).
+            browser.open("/security-info")
+            browser.find("#addable a[data-kind=securityQuestions]").click()
+            browser.wait.until(expected_conditions.presence_of_element_located((By.ID, "answer1")))
+            browser.page_report("security-info-add-questions")
+            for index, answer in ((1, "Springfield"), (2, "Rex"), (3, "ok")):
+                browser.find(f"#answer{index}").send_keys(answer)
+            driver.execute_script("document.getElementById('answer3').removeAttribute('minlength')")
+            browser.find("#save-questions").click()
+            browser.wait.until(expected_conditions.presence_of_element_located((By.ID, "step-error")))
+            check("a too short answer is refused next to the fields", browser.text("#step-error"), browser.text("#step-error"))
+            for index, answer in ((1, "Springfield"), (2, "Rex"), (3, "Beetle")):
+                browser.find(f"#answer{index}").clear()
+                browser.find(f"#answer{index}").send_keys(answer)
+            browser.find("#save-questions").click()
+            browser.wait_for_url("done=methodAdded")
+            check("security questions are listed", browser.all("li.method[data-kind=securityQuestions]"))
+
             # Change the phone: re-verified by a code to the new number.
             browser.find("li.method[data-kind=phone] a.button").click()
             browser.wait.until(expected_conditions.presence_of_element_located((By.ID, "destination")))

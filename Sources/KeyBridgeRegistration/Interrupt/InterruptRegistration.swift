@@ -73,6 +73,14 @@ public struct InterruptRegistration: Sendable {
         try await session.completeContactStep(id: id, code: code)
     }
 
+    /// Registers security questions (three or more, answers hashed) when the decision offers them.
+    public func registerSecurityQuestions(_ answers: [(question: String, answer: String)]) async throws(RegistrationError)
+        -> RegisteredMethod
+    {
+        try await requireOffered(.securityQuestions)
+        return try await session.registerSecurityQuestions(answers)
+    }
+
     /// Skips registration for now: only when SSPR alone asks (the seed: skippable indefinitely).
     /// Audited as `skip`.
     public func skip() async throws(RegistrationError) {

@@ -19,6 +19,7 @@ struct ManageStepRoutes {
         steps.post("add/app") { request, context in try await finishApp(request, context) }
         steps.post("add/contact/send") { request, context in try await sendCode(request, context) }
         steps.post("add/contact/verify") { request, context in try await finishContact(request, context) }
+        steps.post("add/questions") { request, context in try await saveQuestions(request, context) }
     }
 
     /// This request's manage session, with the page's CSRF token; or the response to send instead.
@@ -102,12 +103,26 @@ struct ManageStepRoutes {
             case .success(let begun): state = .app(id: begun.id, app: begun.app)
             case .failure(let refusal): return web.refusalPage(refusal, language: language)
             }
+        case .securityQuestions:
+            state = .questions
         default:
             state = .contact(destination: "")
         }
         return try pages.step(
             kind, flow: flow(manage, language: language), state: state, upn: manage.user.upn, csrf: csrf, language: language, error: error,
             status: status)
+    }
+
+    private func saveQuestions(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        return try await withForm(request, context) { manage, csrf, form in
+            let saved = await WizardRoutes.attempt { () async throws(RegistrationError) in
+                try await manage.registerSecurityQuestions(PageRenderer.answers(form))
+            }
+            guard case .failure(let refusal) = saved else { return WebRoutes.redirect("/security-info\(language.with("done=methodAdded"))") }
+            let (message, status) = WebRoutes.describe(refusal, language)
+            return try await render(.securityQuestions, manage: manage, csrf: csrf, language: language, error: message, status: status)
+        }
     }
 
     private func finishApp(_ request: Request, _ context: APIRequestContext) async throws -> Response {

@@ -30,6 +30,8 @@ enum StepState {
     case contact(destination: String)
     /// A code was sent to `sentTo`; the step is pending under `id`.
     case code(id: String, sentTo: String)
+    /// Security questions to choose and answer.
+    case questions
     /// A kind these pages do not set up.
     case unavailable
 }
@@ -69,14 +71,33 @@ extension PageRenderer {
             values["pending"] = id
             values["sentTo"] = sentTo
             values["codeSentTo"] = text("codeSent", language.code).replacingOccurrences(of: "{destination}", with: sentTo)
+        case .questions:
+            let choices = (1...Self.questionCount).map { text("question.\($0)", language.code) }
+            values["questions"] = (1...ManageSession.requiredSecurityQuestions).map { index in
+                [
+                    "index": index, "label": text("questionLabel", language.code).replacingOccurrences(of: "{index}", with: "\(index)"),
+                    "choices": choices.enumerated().map { ["text": $0.element, "selected": $0.offset == index - 1] },
+                ] as [String: Any]
+            }
+            values["hasQuestions"] = true
         case .unavailable:
             values["unavailable"] = true
         }
         return page("register", title: flow.heading, language: language, values: values, status: status)
     }
 
-    /// The kinds these pages set up with a verified step.
-    static let stepKinds: Set<MethodKind> = [.authenticatorApp, .otherAuthenticatorApp, .phone, .alternatePhone, .officePhone, .email]
+    /// The kinds these pages set up with a step.
+    static let stepKinds: Set<MethodKind> = [
+        .authenticatorApp, .otherAuthenticatorApp, .phone, .alternatePhone, .officePhone, .email, .securityQuestions,
+    ]
+
+    /// How many predefined questions the strings offer (`question.1` …).
+    static let questionCount = 8
+
+    /// The chosen questions and their answers from a questions form.
+    static func answers(_ form: [String: String]) -> [(question: String, answer: String)] {
+        (1...ManageSession.requiredSecurityQuestions).map { (form["question\($0)"] ?? "", form["answer\($0)"] ?? "") }
+    }
 
     /// The Base32 secret of an otpauth URI in groups of four, for typing into an app.
     static func secretText(_ uri: String) -> String {

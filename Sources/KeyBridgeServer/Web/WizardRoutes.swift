@@ -19,6 +19,7 @@ struct WizardRoutes {
         wizard.post("app") { request, context in try await finishApp(request, context) }
         wizard.post("contact/send") { request, context in try await sendCode(request, context) }
         wizard.post("contact/verify") { request, context in try await finishContact(request, context) }
+        wizard.post("questions") { request, context in try await saveQuestions(request, context) }
         wizard.post("skip") { request, context in try await skip(request, context) }
         wizard.post("confirm") { request, context in try await confirm(request, context) }
         wizard.get("done") { request, context in try await done(request, context) }
@@ -94,6 +95,8 @@ struct WizardRoutes {
             }
         case .phone, .alternatePhone, .officePhone, .email:
             if let pending, let sentTo { state = .code(id: pending, sentTo: sentTo) } else { state = .contact(destination: destination) }
+        case .securityQuestions:
+            state = .questions
         default:
             state = .unavailable
         }
@@ -180,6 +183,18 @@ struct WizardRoutes {
                     kind, wizard: wizard, decision: decision, csrf: csrf, language: language, pending: error.retryID,
                     sentTo: error.retryID == nil ? nil : form["sentTo"], error: message, status: status)
             }
+        }
+    }
+
+    private func saveQuestions(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        return try await withForm(request, context) { wizard, csrf, form in
+            let saved = await Self.attempt { () async throws(RegistrationError) in try await wizard.registerSecurityQuestions(PageRenderer.answers(form)) }
+            guard case .failure(let refusal) = saved else { return WebRoutes.redirect("/register\(language.query)") }
+            let (message, status) = WebRoutes.describe(refusal, language)
+            return try await render(
+                .securityQuestions, wizard: wizard, decision: try await wizard.decision(audited: false), csrf: csrf, language: language,
+                error: message, status: status)
         }
     }
 

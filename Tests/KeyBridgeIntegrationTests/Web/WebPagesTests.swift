@@ -14,7 +14,7 @@ final class WebPagesTests: XCTestCase {
         let policy = """
             {"relyingParty": {"id": "localhost", "name": "Contoso"}, "origin": "\(origin)",
              "authenticationMethods": {
-               "enabled": {"fido2SecurityKey": {}, "phone": {}, "email": {}, "authenticatorApp": {}, "appPassword": {}},
+               "enabled": {"fido2SecurityKey": {}, "phone": {}, "email": {}, "authenticatorApp": {}, "appPassword": {}, "securityQuestions": {}},
                "temporaryAccessPass": {"lifetimeMinutes": 60, "oneTime": false}},
              "sspr": {"scope": "group", "group": "new-hires", "methodsRequired": 2, "allowedMethods": ["authenticatorApp", "email", "phone"]},
              "registrationAccess": {"allowedNetworks": ["127.0.0.0/8"]}}
@@ -79,7 +79,7 @@ final class WebPagesTests: XCTestCase {
             "py_webauthn verifies the registration the page sent", "py_webauthn verifies the key's sign-in with the registered public key",
             "zbarimg reads an otpauth URI from the page's QR code", "done: the app and the phone are registered",
             "a blocked key model is refused with the policy's message", "signed in to the other directory",
-            "the phone shows the new number",
+            "the phone shows the new number", "security questions are listed",
         ] {
             XCTAssertTrue(names.contains(step), "the walk-through reached: \(step)")
         }
@@ -98,7 +98,7 @@ final class WebPagesTests: XCTestCase {
         XCTAssertEqual(audit.filter { $0.action == "signIn" && $0.outcome == .success }.map(\.reason), ["temporaryAccessPass", "fido2"])
         XCTAssertEqual(audit.filter { $0.action == "signIn" && $0.outcome == .failure }.count, 1, "the wrong pass")
         let methods = try await directory.methods("alice@contoso.com")
-        XCTAssertEqual(methods.map(\.kind).sorted { $0.rawValue < $1.rawValue }, [.appPassword, .email, .phone])
+        XCTAssertEqual(methods.map(\.kind).sorted { $0.rawValue < $1.rawValue }, [.appPassword, .email, .phone, .securityQuestions])
         XCTAssertEqual(methods.first { $0.kind == .phone }?.isDefault, true)
         XCTAssertEqual(methods.first { $0.kind == .phone }?.displayValue, "+1 555 0142", "changed after the code to the new number")
         XCTAssertEqual(audit.filter { $0.action == "change" && $0.outcome == .success }.map(\.mode), [.manage])
