@@ -69,6 +69,7 @@ public enum KeyBridgeServer {
             signIn.registerAuthenticated(on: api)
             AuthenticationMethodsRoutes(service: service).register(on: api)
             TemporaryAccessPassRoutes(service: service).register(on: api)
+            ContactMethodRoutes(service: service).register(on: api)
             PolicyRoutes(service: service).register(on: api)
         }
         return router

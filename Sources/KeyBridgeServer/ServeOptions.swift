@@ -50,8 +50,8 @@ public struct ServeOptions: ParsableArguments {
         Routes (also under /v1.0 and /beta): GET /users/{id|upn}/authentication/methods, \
         …/fido2Methods[/{id}], …/fido2Methods/creationOptions(challengeTimeoutInMinutes=N), \
         POST …/fido2Methods, DELETE …/fido2Methods/{id}, …/temporaryAccessPassMethods (GET, POST, \
-        DELETE), …/phoneMethods, emailMethods, softwareOathMethods, microsoftAuthenticatorMethods, \
-        hardwareOathMethods; the same under /me/authentication for a signed-in user; GET /healthz (no \
+        DELETE), …/phoneMethods and emailMethods (GET, POST, and GET/DELETE by id), \
+        softwareOathMethods, microsoftAuthenticatorMethods, hardwareOathMethods; the same under /me/authentication for a signed-in user; GET /healthz (no \
         token). Admins and kiosks send `Authorization: Bearer TOKEN` from `keybridge admin token \
         issue`. Users sign in with POST /auth/signIn/fido2Options then POST /auth/signIn \
         ({userPrincipalName, and temporaryAccessPass | oneTimeCode | publicKeyCredential}), which \

@@ -24,7 +24,9 @@ struct AuthenticationMethodsRoutes {
         methods.get("fido2Methods/:item") { request, context in try await fido2Item(request, context) }
         methods.post("fido2Methods") { request, context in try await addFIDO2(request, context) }
         methods.delete("fido2Methods/:item") { request, context in try await deleteFIDO2(request, context) }
-        for path in ["methods"] + Self.collections.map(\.0) { methods.refuseMethods(on: RouterPath(path), except: [.get]) }
+        for path in ["methods"] + Self.collections.map(\.0) where !ContactMethodRoutes.paths.contains(path) {
+            methods.refuseMethods(on: RouterPath(path), except: [.get])
+        }
         methods.refuseMethods(on: "fido2Methods", except: [.get, .post])
         methods.refuseMethods(on: "fido2Methods/:item", except: [.get, .delete])
     }
