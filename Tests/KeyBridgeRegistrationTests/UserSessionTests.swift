@@ -105,6 +105,28 @@ final class UserSessionTests: XCTestCase {
         await XCTAssertEqualAsync(try await service.store.auditEvents(tenant: "contoso").last?.action, "signOut")
     }
 
+    func testTenRejectedProofsBlockSignInEvenWithTheRightPass() async throws {
+        let service = try await Directory.service()
+        let pass = try await service.issueTemporaryAccessPass(
+            upn: Directory.alice.upn, tenant: "contoso", admin: "admin@contoso.com", client: Directory.office)
+        for _ in 0..<10 {
+            await XCTAssertThrowsErrorAsync(
+                try await service.openUserSession(
+                    upn: Directory.alice.upn, tenant: "contoso", client: Directory.office, proof: .temporaryAccessPass("WRONG-PASS-0000")))
+        }
+        await XCTAssertThrowsErrorAsync(
+            try await service.openUserSession(
+                upn: Directory.alice.upn, tenant: "contoso", client: Directory.office, proof: .temporaryAccessPass(pass.pass))
+        ) { error in
+            guard case .mfaProofRejected(let detail) = error as? RegistrationError else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.contains("too many failed sign-ins"), detail)
+        }
+        let passes = try await service.store.passes(upn: Directory.alice.upn, tenant: "contoso")
+        XCTAssertEqual(passes.map(\.used), [false], "the right pass was not used up by the refused sign-in")
+        let refusals = try await service.store.auditEvents(tenant: "contoso").filter { $0.action == "signIn" && $0.outcome == .failure }
+        XCTAssertEqual(refusals.count, 11, "every refused sign-in is audited, the blocked one too")
+    }
+
     func testSessionPolicyRangesAreChecked() {
         XCTAssertThrowsError(try UserSessionPolicy(idleTimeout: 10).validated())
         XCTAssertThrowsError(try UserSessionPolicy(idleTimeout: 600, lifetime: 300).validated())

@@ -206,6 +206,25 @@ def blocked_key(browser, upn, access_pass):
     browser.page_report("security-info-key-blocked")
 
 
+def review(browser, upn, access_pass):
+    """The re-confirm review at sign-in: every method listed, "Looks good" confirms."""
+    driver = browser.driver
+    driver.delete_all_cookies()
+    browser.open("/signin")
+    browser.find("#upn").send_keys(upn)
+    browser.find("#answer").send_keys(access_pass)
+    browser.find("#signin-submit").click()
+    browser.wait_for_url("/register")
+    check("a due review is shown at sign-in", browser.text("h1") == "Is your security info up to date?", browser.text("h1"))
+    kinds = sorted(item.get_attribute("data-kind") for item in browser.all("#methods li"))
+    check("the review lists every method", kinds == ["email", "phone"], kinds)
+    browser.page_report("wizard-review")
+    browser.find("#confirm-review").click()
+    browser.wait_for_url("done=reviewConfirmed")
+    check("confirming leads to security info with thanks", browser.text(".notice") == "Thank you: your security info is confirmed.",
+          browser.text(".notice"))
+
+
 def main():
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
@@ -431,6 +450,8 @@ def main():
         result["session"] = {c["name"]: c["value"] for c in driver.get_cookies()}.get("kb_session")
         if config.get("newHire"):
             wizard(browser, config["newHire"], config["newHirePass"], config["outbox"])
+        if config.get("reviewUser"):
+            review(browser, config["reviewUser"], config["reviewPass"])
         if config.get("blockedUser"):
             blocked_key(browser, config["blockedUser"], config["blockedPass"])
     except Exception as error:  # a step that could not run is a failed check, with what the page showed

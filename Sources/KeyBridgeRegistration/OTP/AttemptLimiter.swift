@@ -6,11 +6,13 @@ struct AttemptLimiter: Sendable {
     let store: any RegistrationStore
     var maximum = 5
     var window: TimeInterval = 300
+    /// What the refusal says was wrong too often.
+    var what = "wrong codes"
 
     /// Throws when `key` has used up its attempts.
     func check(_ key: String) async throws(RegistrationError) {
         if try await store.failedAttempts(key: key, since: Date().addingTimeInterval(-window)) >= maximum {
-            throw .mfaProofRejected("too many wrong codes; wait \(Int(window / 60)) minutes and try again")
+            throw .mfaProofRejected("too many \(what); wait \(Int(window / 60)) minutes and try again")
         }
     }
 

@@ -35,14 +35,29 @@ extension RegistrationService {
     /// Signs `upn` in to `tenant` with an MFA proof (a Temporary Access Pass, a one-time code, or
     /// an assertion from one of the user's keys) — always asked for, even without registered
     /// methods — and the access rule; opens a session. Refusals are audited as `signIn`, and the
-    /// session's opening too. The token is returned once and never stored.
+    /// session's opening too; after 10 rejected proofs in 15 minutes the user's sign-ins to the
+    /// tenant are refused until the window passes. The token is returned once and never stored.
     public func openUserSession(
         upn: String, tenant: String, client: ClientContext, proof: MFAProof, userAgent: String? = nil,
         policy: UserSessionPolicy = .standard, now: Date = Date()
     ) async throws(RegistrationError) -> (token: String, session: SignedInUser) {
         let policy = try policy.validated()
-        let admitted = try await ManageSession.admit(
-            self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .manage, requireProof: true, action: "signIn")
+        // Failed sign-ins are limited per user and tenant, in the store (so across servers).
+        let limiter = AttemptLimiter(store: store, maximum: 10, window: 900, what: "failed sign-ins")
+        let limiterKey = "signIn/\(tenant)/\(upn.lowercased())"
+        do throws(RegistrationError) { try await limiter.check(limiterKey) } catch {
+            try? await audit("signIn", tenant: tenant, upn: upn, mode: .manage, client: client, error: error)
+            throw error
+        }
+        let admitted: ManageSession
+        do throws(RegistrationError) {
+            admitted = try await ManageSession.admit(
+                self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .manage, requireProof: true, action: "signIn")
+        } catch {
+            if case .mfaProofRejected = error { try? await limiter.recordFailure(limiterKey) }
+            throw error
+        }
+        try await limiter.reset(limiterKey)
         let id = RandomBytes.make(12).map { String(format: "%02x", $0) }.joined()
         let secret = Base64URL.encode(RandomBytes.make(32))
         let salt = RandomBytes.make(16)
