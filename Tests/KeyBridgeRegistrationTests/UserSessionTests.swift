@@ -87,6 +87,13 @@ final class UserSessionTests: XCTestCase {
         XCTAssertNil(resumedIdle)
         let resumedAfter = try await service.resumeUserSession(token: idle, client: Directory.office, now: start.addingTimeInterval(10))
         XCTAssertNil(resumedAfter, "an ended session stays ended")
+
+        // A later sign-in removes sessions that ended without anyone presenting them again.
+        let (forgotten, forgottenSession) = try await signIn(service, now: start, policy: policy)
+        _ = forgotten
+        _ = try await signIn(service, now: start.addingTimeInterval(700), policy: policy)
+        let stored = try await service.store.userSession(id: forgottenSession.sessionID)
+        XCTAssertNil(stored, "removed from the directory")
     }
 
     func testTheAccessRuleIsCheckedOnEveryRequestAndSignOutEndsTheSession() async throws {

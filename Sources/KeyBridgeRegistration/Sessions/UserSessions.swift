@@ -66,6 +66,8 @@ extension RegistrationService {
             lastSeen: now, idleTimeout: policy.idleTimeout, expires: now.addingTimeInterval(policy.lifetime), proof: proof.kind,
             clientAddress: client.address, userAgent: userAgent.map { String($0.prefix(512)) })
         try await store.save(userSession: record)
+        // Ended sessions are removed as new ones open (an indexed delete), so none lingers unused.
+        _ = try await store.deleteEndedUserSessions(now: now)
         return ("kbs_\(id)_\(secret)", SignedInUser(session: record, user: admitted.user))
     }
 
