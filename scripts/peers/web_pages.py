@@ -118,6 +118,15 @@ class Browser:
         PAGES[name] = timing
         check(f"{name} weighs under 50 KB", timing["totalBytes"] < 50 * 1024, timing)
 
+    def sign_in(self, upn, answer, fresh=False):
+        """The sign-in form with a pass or code (fresh: as a new browser, without cookies)."""
+        if fresh:
+            self.driver.delete_all_cookies()
+        self.open("/signin")
+        self.find("#upn").send_keys(upn)
+        self.find("#answer").send_keys(answer)
+        self.find("#signin-submit").click()
+
     def narrow_fits(self, name):
         self.driver.set_window_size(320, 800)
         width = self.driver.execute_script("return document.documentElement.scrollWidth")
@@ -129,11 +138,7 @@ class Browser:
 def wizard(browser, upn, access_pass, outbox):
     """Interrupt mode for a new hire: the app (QR → zbarimg → oathtool), then the phone (outbox)."""
     driver = browser.driver
-    driver.delete_all_cookies()
-    browser.open("/signin")
-    browser.find("#upn").send_keys(upn)
-    browser.find("#answer").send_keys(access_pass)
-    browser.find("#signin-submit").click()
+    browser.sign_in(upn, access_pass, fresh=True)
     browser.wait_for_url("/register")
     check("sign-in sends the new hire to the wizard", browser.text("h1") == "Keep your account secure", driver.current_url)
     first = browser.find("#step-heading").get_attribute("data-kind")
@@ -193,10 +198,7 @@ def blocked_key(browser, upn, access_pass):
     driver.delete_all_cookies()
     driver.add_virtual_authenticator(VirtualAuthenticatorOptions(
         protocol="ctap2", transport="usb", has_resident_key=True, has_user_verification=True, is_user_verified=True))
-    browser.open("/signin")
-    browser.find("#upn").send_keys(upn)
-    browser.find("#answer").send_keys(access_pass)
-    browser.find("#signin-submit").click()
+    browser.sign_in(upn, access_pass)
     browser.wait_for_url("/security-info")
     browser.find("#add-key").click()
     browser.wait.until(lambda d: browser.text("#key-error"))
@@ -209,11 +211,7 @@ def blocked_key(browser, upn, access_pass):
 def review(browser, upn, access_pass):
     """The re-confirm review at sign-in: every method listed, "Looks good" confirms."""
     driver = browser.driver
-    driver.delete_all_cookies()
-    browser.open("/signin")
-    browser.find("#upn").send_keys(upn)
-    browser.find("#answer").send_keys(access_pass)
-    browser.find("#signin-submit").click()
+    browser.sign_in(upn, access_pass, fresh=True)
     browser.wait_for_url("/register")
     check("a due review is shown at sign-in", browser.text("h1") == "Is your security info up to date?", browser.text("h1"))
     kinds = sorted(item.get_attribute("data-kind") for item in browser.all("#methods li"))
@@ -254,10 +252,7 @@ def main():
         browser.page_report("signin-de")
 
         # A wrong pass: the error is announced next to the field, nothing opens.
-        browser.open("/signin")
-        browser.find("#upn").send_keys(upn)
-        browser.find("#answer").send_keys("WRONG-PASS-0000")
-        browser.find("#signin-submit").click()
+        browser.sign_in(upn, "WRONG-PASS-0000")
         browser.wait.until(expected_conditions.presence_of_element_located((By.ID, "form-error")))
         error = browser.text("#form-error")
         check("a wrong pass is refused on the page", "/signin" in driver.current_url and error, error)

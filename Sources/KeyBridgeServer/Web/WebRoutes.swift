@@ -324,42 +324,57 @@ struct WebRoutes {
         }
     }
 
-    private func creationOptions(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+    /// The manage session of a script request from the security-info page (the CSRF token in
+    /// `X-CSRF-Token`), or the `{"message"}` refusal to answer instead.
+    private func scriptSession(_ request: Request, _ context: APIRequestContext) async -> Gate<ManageSession> {
         let language = PageLanguage(request)
         guard let (signedIn, token) = await signedInUser(request, context) else {
-            return Self.failure(pages.text("sessionEnded", language.code), status: .unauthorized)
+            return .answer(Self.failure(pages.text("sessionEnded", language.code), status: .unauthorized))
         }
         guard WebSecurity.matches(request.headers[Self.csrfHeader], WebSecurity.csrfToken(session: token)) else {
-            return Self.failure(pages.text("formExpired", language.code), status: .forbidden)
+            return .answer(Self.failure(pages.text("formExpired", language.code), status: .forbidden))
         }
-        do throws(RegistrationError) {
-            let manage = try await ManageSession.open(service, signedIn: signedIn, client: client(request, context))
-            return GraphJSON.response(GraphJSON.creationOptions(try await manage.beginFIDO2Registration()))
-        } catch {
-            return Self.failure(Self.describe(error, language))
+        let opened = await WizardRoutes.attempt { () async throws(RegistrationError) in
+            try await ManageSession.open(service, signedIn: signedIn, client: client(request, context))
+        }
+        switch opened {
+        case .success(let manage): return .ready(manage)
+        case .failure(let refusal): return .answer(Self.failure(Self.describe(refusal, language)))
+        }
+    }
+
+    private func creationOptions(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let language = PageLanguage(request)
+        let manage: ManageSession
+        switch await scriptSession(request, context) {
+        case .answer(let response): return response
+        case .ready(let opened): manage = opened
+        }
+        let options = await WizardRoutes.attempt { () async throws(RegistrationError) in try await manage.beginFIDO2Registration() }
+        switch options {
+        case .success(let options): return GraphJSON.response(GraphJSON.creationOptions(options))
+        case .failure(let refusal): return Self.failure(Self.describe(refusal, language))
         }
     }
 
     private func addKey(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let language = PageLanguage(request)
-        guard let (signedIn, token) = await signedInUser(request, context) else {
-            return Self.failure(pages.text("sessionEnded", language.code), status: .unauthorized)
-        }
-        guard WebSecurity.matches(request.headers[Self.csrfHeader], WebSecurity.csrfToken(session: token)) else {
-            return Self.failure(pages.text("formExpired", language.code), status: .forbidden)
+        let manage: ManageSession
+        switch await scriptSession(request, context) {
+        case .answer(let response): return response
+        case .ready(let opened): manage = opened
         }
         let body = try await Self.json(GraphFIDO2Registration.self, request, context)
-        let parsed = Result { try body.registrationResponse() }
-        guard case .success(let response) = parsed else {
+        guard case .success(let response) = Result(catching: { try body.registrationResponse() }) else {
             return Self.failure(pages.text("keyCancelled", language.code), status: .badRequest)
         }
-        do throws(RegistrationError) {
-            let manage = try await ManageSession.open(service, signedIn: signedIn, client: client(request, context))
-            let name = body.displayName?.trimmingCharacters(in: .whitespaces)
-            _ = try await manage.completeFIDO2Registration(response, friendlyName: name?.isEmpty == false ? name : nil)
-            return GraphJSON.response(["location": "/security-info\(language.with("done=keyAdded"))"], status: .created)
-        } catch {
-            return Self.failure(Self.describe(error, language))
+        let name = body.displayName?.trimmingCharacters(in: .whitespaces)
+        let added = await WizardRoutes.attempt { () async throws(RegistrationError) in
+            try await manage.completeFIDO2Registration(response, friendlyName: name?.isEmpty == false ? name : nil)
+        }
+        switch added {
+        case .success: return GraphJSON.response(["location": "/security-info\(language.with("done=keyAdded"))"], status: .created)
+        case .failure(let refusal): return Self.failure(Self.describe(refusal, language))
         }
     }
 
