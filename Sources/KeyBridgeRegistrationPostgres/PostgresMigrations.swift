@@ -134,6 +134,7 @@ enum PostgresMigrations {
                 """,
                 "CREATE INDEX user_sessions_by_end ON user_sessions (expires)",
                 "CREATE INDEX user_sessions_by_idle_end ON user_sessions ((last_seen + idle))",
+                "CREATE INDEX user_sessions_by_user ON user_sessions (tenant, upn)",
             ]),
     ]
 

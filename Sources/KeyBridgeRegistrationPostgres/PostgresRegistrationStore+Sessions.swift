@@ -46,4 +46,10 @@ extension PostgresRegistrationStore {
             "cannot remove ended sessions")
         return deleted.count
     }
+
+    public func deleteUserSessions(upn: String, tenant: String) async throws(RegistrationError) -> Int {
+        let deleted = try await rows(
+            "DELETE FROM user_sessions WHERE tenant = \(tenant) AND upn = \(upn) RETURNING id", "cannot end the sessions of \(upn)")
+        return deleted.count
+    }
 }

@@ -57,4 +57,19 @@ struct SessionContractTests {
             #expect(try await store.userSession(id: "kept-alive") != nil)
         }
     }
+
+    @Test("Revoking a user's sessions ends all of theirs in that tenant and nobody else's", arguments: StoreKind.allCases)
+    func revokingEndsOneUsersSessions(kind: StoreKind) async throws {
+        try await withStores(kind, servers: 2) { stores in
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            try await stores[0].save(userSession: Sample.userSession("a-1", created: start))
+            try await stores[0].save(userSession: Sample.userSession("a-2", created: start))
+            try await stores[0].save(userSession: Sample.userSession("b-1", upn: "bob@contoso.com", created: start))
+            #expect(try await stores[1].deleteUserSessions(upn: "alice@contoso.com", tenant: "contoso") == 2)
+            #expect(try await stores[0].userSession(id: "a-1") == nil)
+            #expect(try await stores[0].userSession(id: "a-2") == nil)
+            #expect(try await stores[0].userSession(id: "b-1") != nil)
+            #expect(try await stores[0].deleteUserSessions(upn: "alice@contoso.com", tenant: "fabrikam") == 0)
+        }
+    }
 }

@@ -108,6 +108,22 @@ extension RegistrationService {
         try await audit("signOut", tenant: session.tenant, upn: session.upn, mode: .manage, client: client)
     }
 
+    /// Ends every session of `upn` in `tenant` on every server (Graph's `revokeSignInSessions`),
+    /// e.g. after a lost key or phone: the user signs in again with a proof. Audited as
+    /// `revokeSessions` with the number ended. Returns how many were ended.
+    @discardableResult
+    public func revokeUserSessions(upn: String, tenant: String, actor: AuditEvent.Actor, by name: String, client: ClientContext)
+        async throws(RegistrationError) -> Int
+    {
+        guard let user = try await store.user(upn: upn) else { throw .userNotFound(upn) }
+        guard user.isMember(of: tenant) else { throw .notAMember(tenant: tenant) }
+        let ended = try await store.deleteUserSessions(upn: upn, tenant: tenant)
+        try await audit(
+            "revokeSessions", tenant: tenant, upn: upn, mode: actor == .admin ? .admin : .manage, client: client, actor: actor,
+            reason: "\(ended) by \(name)")
+        return ended
+    }
+
     /// `kbs_<24 hex digits>_<secret>` split into id and secret.
     static func sessionTokenParts(_ token: String) -> (id: String, secret: String)? {
         let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)

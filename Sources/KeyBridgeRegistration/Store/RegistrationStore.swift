@@ -135,6 +135,8 @@ public protocol RegistrationStore: Sendable {
     func deleteUserSession(id: String) async throws(RegistrationError) -> Bool
     /// Removes every session that is past its idle limit or its end at `now`; returns how many.
     func deleteEndedUserSessions(now: Date) async throws(RegistrationError) -> Int
+    /// Ends every session of `upn` in `tenant` (revoking their sign-ins); returns how many.
+    func deleteUserSessions(upn: String, tenant: String) async throws(RegistrationError) -> Int
 
     // MARK: Audit
 

@@ -82,6 +82,7 @@ enum SQLiteMigrations {
                         last_seen DOUBLE NOT NULL, idle DOUBLE NOT NULL, expires DOUBLE NOT NULL, json BLOB NOT NULL);
                     CREATE INDEX user_sessions_by_end ON user_sessions (expires);
                     CREATE INDEX user_sessions_by_idle_end ON user_sessions ((last_seen + idle));
+                    CREATE INDEX user_sessions_by_user ON user_sessions (tenant, upn);
                     """)
         }
         return migrator

@@ -53,4 +53,11 @@ extension SQLiteRegistrationStore {
             return db.changesCount
         }
     }
+
+    public func deleteUserSessions(upn: String, tenant: String) async throws(RegistrationError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM user_sessions WHERE tenant = ? AND upn = ?", arguments: [tenant, upn])
+            return db.changesCount
+        }
+    }
 }

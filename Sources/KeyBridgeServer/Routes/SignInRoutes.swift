@@ -24,6 +24,10 @@ struct SignInRoutes {
         group.get("me") { request, context in try await me(request, context) }
         group.refuseMethods(on: "auth/signOut", except: [.post])
         group.refuseMethods(on: "me", except: [.get])
+        for path in ["users/:user/revokeSignInSessions", "me/revokeSignInSessions"] {
+            group.post(RouterPath(path)) { request, context in try await revoke(request, context) }
+            group.refuseMethods(on: RouterPath(path), except: [.post])
+        }
     }
 
     private func fido2Options(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -59,6 +63,17 @@ struct SignInRoutes {
         }
         try await service.closeUserSession(token: String(header.dropFirst("bearer ".count)), client: context.client)
         return Response(status: .noContent)
+    }
+
+    /// Graph's `revokeSignInSessions`: every session of the user in the tenant ends, on every server.
+    private func revoke(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage)
+        let (actor, name): (AuditEvent.Actor, String) = switch target.caller {
+        case .token(let principal): (.admin, "token:\(principal.name)")
+        case .user(let signedIn): (.user, signedIn.upn)
+        }
+        try await service.revokeUserSessions(upn: target.user.upn, tenant: target.tenant, actor: actor, by: name, client: context.client)
+        return GraphJSON.response(["@odata.context": "\(GraphJSON.context)#Edm.Boolean", "value": true])
     }
 
     private func me(_ request: Request, _ context: APIRequestContext) async throws -> Response {

@@ -127,5 +127,25 @@ final class SignInAPITests: XCTestCase {
         XCTAssertEqual(signedOut.status, 204)
         let afterwards = try await server.request("GET", "/me", token: session)
         XCTAssertEqual(afterwards.status, 401)
+
+        // An admin revokes her sign-in sessions (Graph's revokeSignInSessions): they end at once.
+        let second = try await server.request("POST", "/auth/signIn", json: ["userPrincipalName": "alice@contoso.com", "temporaryAccessPass": try await issuePass(server, manager: manager)])
+        let other = try XCTUnwrap(second.body["sessionToken"] as? String, second.text)
+        let revoked = try await server.request("POST", "/users/alice@contoso.com/revokeSignInSessions", token: manager)
+        XCTAssertEqual(revoked.status, 200, revoked.text)
+        XCTAssertEqual(revoked.body["value"] as? Bool, true)
+        let afterRevoke = try await server.request("GET", "/me", token: other)
+        XCTAssertEqual(afterRevoke.status, 401, "revoked")
+        let audited = try await directory.audit().last { $0.action == "revokeSessions" }
+        XCTAssertEqual(audited?.reason, "1 by token:t-manage-read")
+
+        // From the command line, too: a new session, then `admin user revoke-sessions`.
+        let third = try await server.request("POST", "/auth/signIn", json: ["userPrincipalName": "alice@contoso.com", "temporaryAccessPass": try await issuePass(server, manager: manager)])
+        let session3 = try XCTUnwrap(third.body["sessionToken"] as? String, third.text)
+        let cli = try directory.admin(["user", "revoke-sessions", "--user", "alice@contoso.com", "--json"])
+        let ended = try JSONSerialization.jsonObject(with: cli.stdoutData) as? [String: Any]
+        XCTAssertEqual(ended?["revoked"] as? Int, 1, cli.stdout)
+        let afterCLI = try await server.request("GET", "/me", token: session3)
+        XCTAssertEqual(afterCLI.status, 401)
     }
 }

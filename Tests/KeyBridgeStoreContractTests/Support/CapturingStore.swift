@@ -103,6 +103,9 @@ final class CapturingStore: RegistrationStore, @unchecked Sendable {
     }
     func deleteUserSession(id: String) async throws(RegistrationError) -> Bool { try await base.deleteUserSession(id: id) }
     func deleteEndedUserSessions(now: Date) async throws(RegistrationError) -> Int { try await base.deleteEndedUserSessions(now: now) }
+    func deleteUserSessions(upn: String, tenant: String) async throws(RegistrationError) -> Int {
+        try await base.deleteUserSessions(upn: upn, tenant: tenant)
+    }
     func append(_ event: AuditEvent) async throws(RegistrationError) { try await base.append(event) }
     func auditEvents(_ query: AuditQuery) async throws(RegistrationError) -> AuditPage {
         try await base.auditEvents(query)

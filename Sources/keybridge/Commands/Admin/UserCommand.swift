@@ -7,7 +7,7 @@ extension MFAEnforcement: ExpressibleByArgument {}
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Add, change, list and show directory users.",
-        subcommands: [Add.self, Change.self, List.self, Show.self])
+        subcommands: [Add.self, Change.self, List.self, Show.self, RevokeSessions.self])
 
     /// Reads a user, applies `change` and writes it back (validated and audited).
     static func edit(_ options: AdminOptions, upn: String, _ change: (inout DirectoryUser) -> Void) async throws -> DirectoryUser {
@@ -107,6 +107,36 @@ struct UserCommand: AsyncParsableCommand {
                 }
                 if output.json { return try Output.json(user) }
                 Output.line("\(user.upn) (\(user.displayName)), home \(user.homeTenant), guest in \(user.guestTenants.joined(separator: ", ")), groups \(user.groups.joined(separator: ", ")), MFA enforcement \(user.mfaEnforcement.rawValue)")
+            }
+        }
+    }
+
+    struct RevokeSessions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-sessions",
+            abstract: "End every browser and API session of a user in a tenant (e.g. after a lost key or phone).",
+            discussion: """
+                Sessions live in the directory, so every server sharing it refuses them at once; the user \
+                signs in again with a proof. Audited as revokeSessions. JSON: {user, tenant, revoked}.
+                """)
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var options: AdminOptions
+        @OptionGroup var subject: SubjectOptions
+
+        struct Revoked: Encodable {
+            var user: String
+            var tenant: String
+            var revoked: Int
+        }
+
+        func run() async throws {
+            try await Output.reporting(json: output.json) {
+                let service = try await options.directory.existingService()
+                let tenant = try await subject.resolvedTenant(service)
+                let ended = try await service.revokeUserSessions(
+                    upn: subject.user, tenant: tenant, actor: .admin, by: options.actor, client: options.client.context)
+                if output.json { return try Output.json(Revoked(user: subject.user, tenant: tenant, revoked: ended)) }
+                Output.line("Ended \(ended) session\(ended == 1 ? "" : "s") of \(subject.user) in \(tenant).")
             }
         }
     }
