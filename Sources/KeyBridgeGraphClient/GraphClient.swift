@@ -117,7 +117,7 @@ public struct GraphClient: Sendable, CustomStringConvertible, CustomReflectable 
     // MARK: Transport
 
     /// Sends one request and returns the body of a 2xx answer; maps everything else.
-    private func send(_ method: String, _ path: String, body: Data? = nil, notFound: RegistrationError) async throws -> Data {
+    func send(_ method: String, _ path: String, body: Data? = nil, notFound: RegistrationError) async throws -> Data {
         var text = baseURL.absoluteString + path
         if let tenant { text += "?tenant=" + Self.segment(tenant) }
         guard let url = URL(string: text) else {

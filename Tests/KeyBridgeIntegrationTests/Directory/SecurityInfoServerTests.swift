@@ -218,6 +218,30 @@ final class SecurityInfoServerTests: XCTestCase {
         await XCTAssertTrueAsync(try await setup.directory.methods(Self.user).isEmpty)
     }
 
+    func testWithoutATokenTheUserSignsInToTheServerWithTheirOwnPass() async throws {
+        let setup = try Setup(.server, policy: Self.policy())
+        let server = try XCTUnwrap(setup.server)
+        let passFile = setup.directory.folder.appendingPathComponent("pass").path
+        try setup.directory.issuePass(Self.user).write(toFile: passFile, atomically: true, encoding: .utf8)
+        let mine = ["security-info", "list", "--user", Self.user, "--server", server.baseURL, "--json"]
+        var result = try setup.directory.keybridge(mine + ["--tap-file", passFile], environment: ["KEYBRIDGE_DIRECTORY": ""])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertNotNil(try json(result, .server)["methods"] as? [Any], result.stdout)
+        let signIn = try await setup.directory.audit().last { $0.action == "signIn" }
+        XCTAssertEqual(signIn?.outcome, .success)
+        XCTAssertEqual(signIn?.actor, .user, "the user's own sign-in, not an admin's token")
+
+        // The tenant's passes are one-time: the same pass again is the server's refusal, by its name.
+        result = try setup.directory.keybridge(mine + ["--tap-file", passFile], environment: ["KEYBRIDGE_DIRECTORY": ""])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(error(result)["code"] as? String, "mfaProofRejected", result.stdout)
+
+        // Neither a token nor a proof: say what to give.
+        result = try setup.directory.keybridge(mine, environment: ["KEYBRIDGE_DIRECTORY": ""])
+        XCTAssertEqual(result.status, 2, result.stdout + result.stderr)
+        XCTAssertTrue((error(result)["message"] as? String ?? "").contains("--tap-file"), result.stdout)
+    }
+
     func testServerAndDirectoryAreExclusiveAndOnlyServedCommandsTakeAServer() async throws {
         let setup = try Setup(.server, policy: Self.policy())
         let server = try XCTUnwrap(setup.server)

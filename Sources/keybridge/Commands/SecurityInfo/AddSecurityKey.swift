@@ -43,7 +43,7 @@ struct AddSecurityKey: AsyncParsableCommand {
             // The directory side: the server (which verifies and stores), or a local manage session.
             let directory: any EnrollmentDirectory
             var place: (user: String, tenant: String?)
-            if let remote = try gate.remote() {
+            if let remote = try await gate.remote() {
                 directory = GraphEnrollmentDirectory(client: remote, user: gate.subject.user)
                 place = (gate.subject.user, gate.subject.tenant)
             } else {

@@ -49,6 +49,19 @@ struct MFAOptions: ParsableArguments {
     }
 
 
+    /// A pass (from --tap-file or KEYBRIDGE_TAP) or a code (--otp-code), as a server sign-in takes
+    /// them; asked for on a terminal when neither is given; nil otherwise.
+    func typedProof() throws -> MFAProof? {
+        if tapFile != nil || ProcessInfo.processInfo.environment["KEYBRIDGE_TAP"].map({ !$0.isEmpty }) == true {
+            return .temporaryAccessPass(try PINInput.read(file: tapFile, environment: "KEYBRIDGE_TAP", prompt: "") ?? "")
+        }
+        if let otpCode { return .oneTimeCode(methodID: otpMethod, code: otpCode) }
+        guard isatty(STDIN_FILENO) != 0 else { return nil }
+        let answer = PINInput.readWithoutEcho(prompt: "Sign in: a code from your authenticator app or a Temporary Access Pass: ")?
+            .trimmingCharacters(in: .whitespaces) ?? ""
+        return answer.isEmpty ? nil : MFAProof(typed: answer, otpMethod: otpMethod)
+    }
+
     private func keyProof(
         _ service: RegistrationService, upn: String, tenant: String, device: String?, devices: DeviceOptions, pin: PINOptions
     ) async throws -> MFAProof {

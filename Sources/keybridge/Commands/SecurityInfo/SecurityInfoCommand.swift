@@ -76,7 +76,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
             let catalog = gate.directory.catalog
             try await Output.reporting(json: output.json, catalog: catalog) {
                 let listing: Listing
-                if let remote = try gate.remote() {
+                if let remote = try await gate.remote() {
                     let list = try await remote.methods(user: gate.subject.user)
                     listing = Listing(
                         user: gate.subject.user, tenant: list.tenant, methods: list.methods.map { MethodJSON($0, catalog: catalog) })
@@ -118,7 +118,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         /// Looks the method up (a refusal for an unknown id or a kind Graph cannot delete), then deletes it.
         private func deleteThroughServer() async throws {
             try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
-                guard let remote = try gate.remote() else { return }
+                guard let remote = try await gate.remote() else { return }
                 let user = gate.subject.user
                 guard let found = try await remote.methods(user: user).methods.first(where: { $0.id == method }) else {
                     throw RegistrationError.methodNotFound(method)

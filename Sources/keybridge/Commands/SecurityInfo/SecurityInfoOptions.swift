@@ -32,7 +32,7 @@ struct ServerOptions: ParsableArguments {
     @Option(
         name: .customLong("token-file"),
         help: ArgumentHelp(
-            "The file whose first line is the server's API token, from `keybridge admin token issue --scope manage read` (default: $KEYBRIDGE_TOKEN_FILE). The token is never printed.",
+            "The file whose first line is the server's API token, from `keybridge admin token issue --scope manage read` (default: $KEYBRIDGE_TOKEN_FILE); without one, the user signs in with --tap-file or --otp-code. The token is never printed.",
             valueName: "file"))
     var tokenFile: String?
 
@@ -40,12 +40,10 @@ struct ServerOptions: ParsableArguments {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The bearer token: the first line of the token file.
-    func token() throws -> String {
-        guard let path = tokenFile ?? Self.environment(Self.tokenFileVariable) else {
-            throw RegistrationError.invalidInput(
-                "--server needs --token-file (or $KEYBRIDGE_TOKEN_FILE): a file whose first line is the API token")
-        }
+    /// The bearer token, the first line of the token file; nil when no token file is named
+    /// (the user then signs in with their own proof).
+    func token() throws -> String? {
+        guard let path = tokenFile ?? Self.environment(Self.tokenFileVariable) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RegistrationError.invalidInput("the token file \(path) cannot be read")
         }
@@ -84,10 +82,16 @@ struct SecurityInfoGate: ParsableArguments {
         return set(ServerOptions.serverVariable) ? environment[ServerOptions.serverVariable] : nil
     }
 
-    /// A client of the server when one is chosen (the token's scopes, not MFA, authorize it).
-    func remote() throws -> GraphClient? {
+    /// A client of the server when one is chosen: with an API token (its scopes, not MFA,
+    /// authorize it), or else signed in as the user with their own proof (a pass or a code).
+    func remote() async throws -> GraphClient? {
         guard let url = try serverURL() else { return nil }
-        return try GraphClient(server: url, token: try server.token(), tenant: subject.tenant)
+        if let token = try server.token() { return try GraphClient(server: url, token: token, tenant: subject.tenant) }
+        guard let proof = try mfa.typedProof() else {
+            throw RegistrationError.invalidInput(
+                "--server needs --token-file (or $KEYBRIDGE_TOKEN_FILE) with an API token, or your own proof: --tap-file (or KEYBRIDGE_TAP) or --otp-code")
+        }
+        return try await GraphClient.signIn(server: url, upn: subject.user, tenant: subject.tenant, proof: proof)
     }
 
     /// Refuses a server for commands that work on a local directory only.
