@@ -10,7 +10,17 @@ public enum KeySignIn {
         key: SecurityKey, service: RegistrationService, upn: String, tenant: String, pin: String?,
         timeout: Duration = .seconds(30), onTouchNeeded: (@Sendable () -> Void)? = nil
     ) async throws -> MFAProof {
-        let options = try await service.fido2SignInOptions(upn: upn, tenant: tenant)
+        try await proof(
+            key: key, options: try await service.fido2SignInOptions(upn: upn, tenant: tenant), pin: pin, timeout: timeout,
+            onTouchNeeded: onTouchNeeded)
+    }
+
+    /// Signs in on `key` over request options a directory issued (a local one, or a server's
+    /// `/auth/signIn/fido2Options`) and returns the proof.
+    public static func proof(
+        key: SecurityKey, options: FIDO2SignInOptions, pin: String?, timeout: Duration = .seconds(30),
+        onTouchNeeded: (@Sendable () -> Void)? = nil
+    ) async throws -> MFAProof {
         var request = GetAssertionRequest(
             relyingPartyID: options.relyingPartyID, clientData: .challenge(options.challenge, origin: options.origin))
         request.allowCredentials = options.allowCredentials

@@ -48,6 +48,14 @@ public struct FIDO2SignInOptions: Codable, Sendable, Equatable {
     /// The user's registered credential ids in this tenant.
     public var allowCredentials: [[UInt8]]
     public var userVerification: Bool
+
+    public init(challenge: [UInt8], relyingPartyID: String, origin: String, allowCredentials: [[UInt8]], userVerification: Bool) {
+        self.challenge = challenge
+        self.relyingPartyID = relyingPartyID
+        self.origin = origin
+        self.allowCredentials = allowCredentials
+        self.userVerification = userVerification
+    }
 }
 
 extension FIDO2CreationOptions {

@@ -113,6 +113,18 @@ final class SecurityInfoServerTests: XCTestCase {
             XCTAssertEqual(listed.first?["friendlyName"] as? String, "Blue key", "[\(mode)]")
             XCTAssertEqual((listed.first?["securityKey"] as? [String: Any])?["aaguid"] as? String, Self.virtualKeyAAGUID, "[\(mode)]")
 
+            // Without a token, the user signs in to the server with the same key and lists their own.
+            if mode == .server, let server = setup.server {
+                let own = try setup.directory.keybridge(
+                    ["security-info", "list", "--user", Self.user, "--server", server.baseURL, "--mfa-device", key.deviceID, "--json"],
+                    environment: ["KEYBRIDGE_DIRECTORY": ""])
+                XCTAssertEqual(own.status, 0, "\(own.stdout) \(own.stderr)")
+                XCTAssertEqual((try json(own, mode)["methods"] as? [[String: Any]])?.count, 1)
+                let signIn = try await setup.directory.audit().last { $0.action == "signIn" }
+                XCTAssertEqual(signIn?.outcome, .success)
+                XCTAssertEqual(signIn?.reason, "fido2", "signed in with the key's assertion")
+            }
+
             // Deleted from the directory (the credential stays on the key, as locally).
             let id = try XCTUnwrap(method["id"] as? String)
             result = try setup.securityInfo(["delete", "--user", Self.user, "--method", id, "--mfa-device", key.deviceID, "--json"])

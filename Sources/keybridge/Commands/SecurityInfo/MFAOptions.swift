@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KeyBridgeEnrollment
 import KeyBridgeFIDO
+import KeyBridgeGraphClient
 import KeyBridgeRegistration
 
 /// How the user proves MFA before their security info opens (needed once they have an
@@ -60,6 +61,20 @@ struct MFAOptions: ParsableArguments {
         let answer = PINInput.readWithoutEcho(prompt: "Sign in: a code from your authenticator app or a Temporary Access Pass: ")?
             .trimmingCharacters(in: .whitespaces) ?? ""
         return answer.isEmpty ? nil : MFAProof(typed: answer, otpMethod: otpMethod)
+    }
+
+    /// The user's own proof for signing in to a server: `--mfa-device` signs with that key over
+    /// the server's request options; else a pass or a code (``typedProof()``).
+    func serverProof(server: String, upn: String, tenant: String?, devices: DeviceOptions, pin: PINOptions) async throws -> MFAProof? {
+        guard let mfaDevice else { return try typedProof() }
+        let options = try await GraphClient.signInOptions(server: server, upn: upn, tenant: tenant)
+        let key = try await SecurityKey.open(try devices.discovery.device(id: mfaDevice))
+        defer { Task { await key.close() } }
+        let prompt = TouchPrompt(message: "Touch your registered security key", timeout: devices.timeoutDuration)
+        defer { prompt.finish() }
+        return try await KeySignIn.proof(
+            key: key, options: options, pin: options.userVerification ? try pin.requiredPIN() : nil, timeout: devices.timeoutDuration,
+            onTouchNeeded: prompt.callback)
     }
 
     private func keyProof(

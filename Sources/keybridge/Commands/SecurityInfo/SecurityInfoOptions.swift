@@ -83,13 +83,13 @@ struct SecurityInfoGate: ParsableArguments {
     }
 
     /// A client of the server when one is chosen: with an API token (its scopes, not MFA,
-    /// authorize it), or else signed in as the user with their own proof (a pass or a code).
+    /// authorize it), or else signed in as the user with their own proof (a pass, a code or a key).
     func remote() async throws -> GraphClient? {
         guard let url = try serverURL() else { return nil }
         if let token = try server.token() { return try GraphClient(server: url, token: token, tenant: subject.tenant) }
-        guard let proof = try mfa.typedProof() else {
+        guard let proof = try await mfa.serverProof(server: url, upn: subject.user, tenant: subject.tenant, devices: devices, pin: pin) else {
             throw RegistrationError.invalidInput(
-                "--server needs --token-file (or $KEYBRIDGE_TOKEN_FILE) with an API token, or your own proof: --tap-file (or KEYBRIDGE_TAP) or --otp-code")
+                "--server needs --token-file (or $KEYBRIDGE_TOKEN_FILE) with an API token, or your own proof: --tap-file (or KEYBRIDGE_TAP), --otp-code or --mfa-device")
         }
         return try await GraphClient.signIn(server: url, upn: subject.user, tenant: subject.tenant, proof: proof)
     }
