@@ -31,6 +31,16 @@ enum GraphJSON {
     }
 
     /// One registered method as its Graph type, with `@odata.type`.
+    /// WebAuthn request options (`PublicKeyCredentialRequestOptionsJSON`) for signing in with a
+    /// key, as the API and the pages both hand them to a client.
+    static func requestOptions(_ options: FIDO2SignInOptions, timeout: TimeInterval) -> [String: Any] {
+        [
+            "challenge": Base64URL.encode(options.challenge), "timeout": Int(timeout * 1000), "rpId": options.relyingPartyID,
+            "allowCredentials": options.allowCredentials.map { ["type": "public-key", "id": Base64URL.encode($0)] },
+            "userVerification": options.userVerification ? "required" : "discouraged",
+        ]
+    }
+
     /// A `microsoft.graph.user` with the members keybridge keeps.
     static func user(_ user: DirectoryUser) -> [String: Any] {
         ["id": user.objectID, "userPrincipalName": user.upn, "displayName": user.displayName]

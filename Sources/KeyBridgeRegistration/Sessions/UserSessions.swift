@@ -79,8 +79,8 @@ extension RegistrationService {
     public func resumeUserSession(
         token: String, client: ClientContext, policy: UserSessionPolicy = .standard, now: Date = Date()
     ) async throws(RegistrationError) -> SignedInUser? {
-        guard let (id, secret) = Self.sessionTokenParts(token), let session = try await store.userSession(id: id) else { return nil }
-        guard ConstantTime.equal(Self.tokenHash(secret, salt: session.salt), session.hash) else { return nil }
+        guard let session = try await storedSession(presented: token) else { return nil }
+        let id = session.id
         guard session.isLive(at: now) else {
             _ = try await store.deleteUserSession(id: id)
             return nil
@@ -101,10 +101,8 @@ extension RegistrationService {
     /// Signs out: the session ends on every server. Audited as `signOut`. Does nothing for a token
     /// that opens no session.
     public func closeUserSession(token: String, client: ClientContext) async throws(RegistrationError) {
-        guard let (id, secret) = Self.sessionTokenParts(token), let session = try await store.userSession(id: id),
-            ConstantTime.equal(Self.tokenHash(secret, salt: session.salt), session.hash)
-        else { return }
-        _ = try await store.deleteUserSession(id: id)
+        guard let session = try await storedSession(presented: token) else { return }
+        _ = try await store.deleteUserSession(id: session.id)
         try await audit("signOut", tenant: session.tenant, upn: session.upn, mode: .manage, client: client)
     }
 
@@ -122,6 +120,15 @@ extension RegistrationService {
             "revokeSessions", tenant: tenant, upn: upn, mode: actor == .admin ? .admin : .manage, client: client, actor: actor,
             reason: "\(ended) by \(name)")
         return ended
+    }
+
+    /// The stored session a presented token opens (its secret compared in constant time), live
+    /// or not; nil for a malformed, unknown or wrong token.
+    private func storedSession(presented token: String) async throws(RegistrationError) -> StoredUserSession? {
+        guard let (id, secret) = Self.sessionTokenParts(token), let session = try await store.userSession(id: id),
+            ConstantTime.equal(Self.tokenHash(secret, salt: session.salt), session.hash)
+        else { return nil }
+        return session
     }
 
     /// `kbs_<24 hex digits>_<secret>` split into id and secret.

@@ -34,17 +34,10 @@ struct SignInRoutes {
         let body = try await request.decode(as: SignInUser.self, context: context)
         let tenant = try await body.tenant(service)
         let options = try await service.fido2SignInOptions(upn: body.userPrincipalName, tenant: tenant)
-        let timeout = Int(try await service.configuration(tenant).challengeLifetime * 1000)
+        let lifetime = try await service.configuration(tenant).challengeLifetime
         return GraphJSON.response([
-            "@keybridge.origin": options.origin,
-            "@keybridge.tenant": tenant,
-            "publicKey": [
-                "challenge": Base64URL.encode(options.challenge),
-                "timeout": timeout,
-                "rpId": options.relyingPartyID,
-                "allowCredentials": options.allowCredentials.map { ["type": "public-key", "id": Base64URL.encode($0)] },
-                "userVerification": options.userVerification ? "required" : "discouraged",
-            ] as [String: Any],
+            "@keybridge.origin": options.origin, "@keybridge.tenant": tenant,
+            "publicKey": GraphJSON.requestOptions(options, timeout: lifetime),
         ])
     }
 

@@ -100,14 +100,8 @@ struct WebRoutes {
         do throws(RegistrationError) {
             let tenant = try await signInTenant(body.upn, body.tenant)
             let options = try await service.fido2SignInOptions(upn: body.upn, tenant: tenant)
-            let timeout = Int(try await service.configuration(tenant).challengeLifetime * 1000)
-            return GraphJSON.response([
-                "publicKey": [
-                    "challenge": Base64URL.encode(options.challenge), "timeout": timeout, "rpId": options.relyingPartyID,
-                    "allowCredentials": options.allowCredentials.map { ["type": "public-key", "id": Base64URL.encode($0)] },
-                    "userVerification": options.userVerification ? "required" : "discouraged",
-                ] as [String: Any]
-            ])
+            let lifetime = try await service.configuration(tenant).challengeLifetime
+            return GraphJSON.response(["publicKey": GraphJSON.requestOptions(options, timeout: lifetime)])
         } catch {
             return Self.failure(Self.describe(error, language))
         }

@@ -32,10 +32,7 @@ struct MFAOptions: ParsableArguments {
         service: RegistrationService, upn: String, tenant: String, devices: DeviceOptions, pin: PINOptions
     ) async throws -> MFAProof? {
         guard try await service.requiresMFA(upn: upn, tenant: tenant) else { return nil }
-        if tapFile != nil || ProcessInfo.processInfo.environment["KEYBRIDGE_TAP"].map({ !$0.isEmpty }) == true {
-            return .temporaryAccessPass(try PINInput.read(file: tapFile, environment: "KEYBRIDGE_TAP", prompt: "") ?? "")
-        }
-        if let otpCode { return .oneTimeCode(methodID: otpMethod, code: otpCode) }
+        if let given = try givenProof() { return given }
         if let mfaDevice { return try await keyProof(service, upn: upn, tenant: tenant, device: mfaDevice, devices: devices, pin: pin) }
         guard isatty(STDIN_FILENO) != 0 else {
             // No proof: the directory refuses (and audits the refusal) when the page is opened.
@@ -50,13 +47,18 @@ struct MFAOptions: ParsableArguments {
     }
 
 
-    /// A pass (from --tap-file or KEYBRIDGE_TAP) or a code (--otp-code), as a server sign-in takes
-    /// them; asked for on a terminal when neither is given; nil otherwise.
-    func typedProof() throws -> MFAProof? {
+    /// The pass (--tap-file or KEYBRIDGE_TAP) or code (--otp-code) given on the command line, if any.
+    private func givenProof() throws -> MFAProof? {
         if tapFile != nil || ProcessInfo.processInfo.environment["KEYBRIDGE_TAP"].map({ !$0.isEmpty }) == true {
             return .temporaryAccessPass(try PINInput.read(file: tapFile, environment: "KEYBRIDGE_TAP", prompt: "") ?? "")
         }
-        if let otpCode { return .oneTimeCode(methodID: otpMethod, code: otpCode) }
+        return otpCode.map { .oneTimeCode(methodID: otpMethod, code: $0) }
+    }
+
+    /// A pass (from --tap-file or KEYBRIDGE_TAP) or a code (--otp-code), as a server sign-in takes
+    /// them; asked for on a terminal when neither is given; nil otherwise.
+    func typedProof() throws -> MFAProof? {
+        if let given = try givenProof() { return given }
         guard isatty(STDIN_FILENO) != 0 else { return nil }
         let answer = PINInput.readWithoutEcho(prompt: "Sign in: a code from your authenticator app or a Temporary Access Pass: ")?
             .trimmingCharacters(in: .whitespaces) ?? ""
