@@ -71,6 +71,14 @@ extension RegistrationService {
         return ("kbs_\(id)_\(secret)", SignedInUser(session: record, user: admitted.user))
     }
 
+    /// The tenant a sign-in is for: `chosen` (switching directory; membership is checked by the
+    /// sign-in itself), else the user's home tenant. Throws ``RegistrationError/userNotFound(_:)``.
+    public func signInTenant(upn: String, chosen: String?) async throws(RegistrationError) -> String {
+        guard upn.count <= 256, let user = try await store.user(upn: upn) else { throw .userNotFound(upn) }
+        if let chosen, !chosen.isEmpty { return chosen }
+        return user.homeTenant
+    }
+
     /// The signed-in user of a presented session token: nil when the token is malformed, unknown,
     /// wrong, ended by sign-out, idle too long or past its end (the caller answers 401 without
     /// saying which). The tenant's access rule is checked for `client` on every request (throws

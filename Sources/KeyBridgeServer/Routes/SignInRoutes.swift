@@ -100,9 +100,7 @@ struct SignInUser: Decodable {
         guard userPrincipalName.count <= 256, userPrincipalName.contains("@") else {
             throw GraphError.badRequest("userPrincipalName must be a user principal name such as alice@contoso.com.")
         }
-        if let tenant { return tenant }
-        guard let user = try await service.store.user(upn: userPrincipalName) else { throw RegistrationError.userNotFound(userPrincipalName) }
-        return user.homeTenant
+        return try await service.signInTenant(upn: userPrincipalName, chosen: tenant)
     }
 }
 

@@ -98,7 +98,7 @@ struct WebRoutes {
         }
         let body = try await Self.json(KeyUser.self, request, context)
         do throws(RegistrationError) {
-            let tenant = try await signInTenant(body.upn, body.tenant)
+            let tenant = try await service.signInTenant(upn: body.upn, chosen: body.tenant)
             let options = try await service.fido2SignInOptions(upn: body.upn, tenant: tenant)
             let lifetime = try await service.configuration(tenant).challengeLifetime
             return GraphJSON.response(["publicKey": GraphJSON.requestOptions(options, timeout: lifetime)])
@@ -127,7 +127,7 @@ struct WebRoutes {
     {
         let language = PageLanguage(request)
         do throws(RegistrationError) {
-            let tenant = try await signInTenant(upn, chosen)
+            let tenant = try await service.signInTenant(upn: upn, chosen: chosen)
             let (token, signedIn) = try await service.openUserSession(
                 upn: upn, tenant: tenant, client: client(request, context), proof: proof, userAgent: request.headers[.userAgent],
                 policy: sessions)
@@ -136,14 +136,6 @@ struct WebRoutes {
         } catch {
             return .failure(error)
         }
-    }
-
-    /// The tenant a sign-in is for: the one chosen (switch directory; membership is checked by the
-    /// sign-in itself), else the user's home tenant.
-    private func signInTenant(_ upn: String, _ chosen: String?) async throws(RegistrationError) -> String {
-        guard upn.count <= 256, let user = try await service.store.user(upn: upn) else { throw .userNotFound(upn) }
-        if let chosen, !chosen.isEmpty { return chosen }
-        return user.homeTenant
     }
 
     /// The answer to a sign-in: the session cookie, the form cookie gone, and where to go.
