@@ -71,6 +71,7 @@ public enum KeyBridgeServer {
             TemporaryAccessPassRoutes(service: service).register(on: api)
             ContactMethodRoutes(service: service).register(on: api)
             PolicyRoutes(service: service).register(on: api)
+            UserRoutes(service: service).register(on: api)
         }
         return router
     }

@@ -40,7 +40,7 @@ struct TemporaryAccessPassRoutes {
 
     /// Issues a pass with the tenant's lifetime and one-time setting; the pass is in this response only.
     private func issue(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage, selfService: false)
+        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage, selfService: false, kiosk: true)
         let policy = try await service.configuration(target.tenant).methods
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         if body.readableBytes > 0 {
@@ -60,7 +60,7 @@ struct TemporaryAccessPassRoutes {
     }
 
     private func delete(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage, selfService: false)
+        let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage, selfService: false, kiosk: true)
         let id = try context.pathParameter("pass")
         try await service.deleteTemporaryAccessPass(
             id: id, upn: target.user.upn, tenant: target.tenant, admin: try target.adminName(), client: context.client)

@@ -17,10 +17,14 @@ struct ResolvedUser {
     var tenant: String
     var caller: Caller
 
-    /// - Parameter selfService: whether a signed-in user may do this to themselves (reading and
-    ///   managing methods: yes; issuing themselves a Temporary Access Pass: no).
+    /// - Parameters:
+    ///   - selfService: whether a signed-in user may do this to themselves (reading and managing
+    ///     methods: yes; issuing themselves a Temporary Access Pass: no).
+    ///   - kiosk: whether a `kiosk` token may do it too (what an enrollment kiosk needs: read a
+    ///     new hire and their sign-in requirement, issue them a pass).
     static func resolve(
-        _ request: Request, context: APIRequestContext, service: RegistrationService, scope: APIScope, selfService: Bool = true
+        _ request: Request, context: APIRequestContext, service: RegistrationService, scope: APIScope, selfService: Bool = true,
+        kiosk: Bool = false
     ) async throws -> ResolvedUser {
         let key = context.parameters.get("user").map { $0.removingPercentEncoding ?? $0 }
         if let signedIn = context.signedIn {
@@ -47,7 +51,7 @@ struct ResolvedUser {
         guard let user else { throw GraphError.notFound("No user \(key).") }
         let tenant = request.uri.queryParameters["tenant"].map(String.init) ?? principal.tenant ?? user.homeTenant
         guard user.isMember(of: tenant) else { throw GraphError.notFound("No user \(key) in tenant \(tenant).") }
-        guard principal.allows(scope, in: tenant) else {
+        guard principal.allows(scope, in: tenant) || (kiosk && principal.allows(.kiosk, in: tenant)) else {
             throw GraphError.forbidden("The API token \(principal.name) lacks the \(scope.rawValue) scope in tenant \(tenant).")
         }
         return ResolvedUser(user: user, tenant: tenant, caller: .token(principal))

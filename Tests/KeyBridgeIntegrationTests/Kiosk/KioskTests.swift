@@ -6,28 +6,62 @@ import XCTest
 
 /// `keybridge kiosk` run as a person would, in tmux: an operator signs in, new hires enroll with
 /// virtual keys (over the HID socket and as a contactless card through pcscd), receipts are
-/// checked; a key pulled out, Ctrl-C and a directory made read-only mid-flow leave nothing behind.
-final class KioskTests: XCTestCase {
+/// checked; a key pulled out, Ctrl-C and a directory made unwritable mid-flow leave nothing behind.
+/// Every scenario runs on a local directory here and through `keybridge serve` in
+/// ``KioskServerTests`` (the same test bodies).
+class KioskTests: XCTestCase {
+    enum Mode { case local, server }
+
+    /// Where the kiosk's directory is.
+    class var mode: Mode { .local }
+
     private var directory: DirectoryFixture!
     private var keys: URL!
     private var receipts: URL!
     private var operatorPass = ""
+    private var server: ServerProcess?
+    private var tokenFile = ""
 
     override func setUpWithError() throws {
-        directory = try DirectoryFixture()
+        if Self.mode == .server {
+            // A server sees the kiosk's address (loopback here), not the device name it claims.
+            directory = try DirectoryFixture(
+                policy: DirectoryFixture.kioskPolicy.replacingOccurrences(of: #"["10.0.0.0/8"]"#, with: #"["10.0.0.0/8", "127.0.0.0/8"]"#))
+        } else {
+            directory = try DirectoryFixture()
+        }
         try directory.addUser("hr@contoso.com", name: "HR Desk", groups: ["kiosk-operators"])
         try directory.addUser("dana@contoso.com", name: "Dana Scully")
         try directory.addUser("fox@contoso.com", name: "Fox Mulder")
         operatorPass = try directory.issuePass("hr@contoso.com")
         keys = try TestPaths.temporaryDirectory()
         receipts = directory.folder.appendingPathComponent("receipts")
+        guard Self.mode == .server else { return }
+        let issued = try directory.admin(["token", "issue", "--name", "hr-kiosk-1", "--scope", "kiosk", "--tenant", "contoso", "--json"])
+        let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: issued.stdoutData) as? [String: Any])?["token"] as? String)
+        tokenFile = directory.folder.appendingPathComponent("kiosk.token").path
+        try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        server = try ServerProcess(directory: directory.databasePath)
+    }
+
+    override func tearDown() {
+        server?.stop()
+        server = nil
+    }
+
+    /// The options naming this mode's directory (local: the environment's, with the kiosk's address).
+    private var target: [String] {
+        switch Self.mode {
+        case .local: ["--client-address", "10.1.2.3"]
+        case .server: ["--server", server?.baseURL ?? "", "--token-file", tokenFile]
+        }
     }
 
     /// Starts the kiosk and signs the operator in; with `events`, its stdout (JSON lines with
     /// `--json`) goes to that file and the pages to the terminal.
     private func startKiosk(_ extra: [String] = [], events: String? = nil) throws -> TmuxSession {
-        let arguments = [TestPaths.keybridge, "kiosk", "--kiosk-name", "hr-kiosk-1", "--client-address", "10.1.2.3",
-                         "--receipts", receipts.path, "--timeout", "20"] + extra
+        let arguments = [TestPaths.keybridge, "kiosk", "--kiosk-name", "hr-kiosk-1", "--receipts", receipts.path, "--timeout", "20"]
+            + target + extra
         let command = events.map { ["/bin/sh", "-c", arguments.map(TmuxSession.quote).joined(separator: " ") + " > " + TmuxSession.quote($0)] }
         let kiosk = try TmuxSession(
             command ?? arguments, environment: directory.environment.merging(["KEYBRIDGE_VKEY_DIR": keys.path]) { $1 })
@@ -140,9 +174,16 @@ final class KioskTests: XCTestCase {
         // The key itself holds Dana's credential (restarted from its state file), under her PIN.
         let restarted = try VirtualKeyProcess(options: ["--state", state], directory: keys, name: "dana.sock")
         XCTAssertEqual(try credentialsOnKey(restarted.deviceID, pin: "246810"), [json[0]["credentialID"] as? String ?? "?"])
-        // Fox's one-time pass is used up.
+        // Fox's one-time pass is used up: one opening with it (a server signs him in with it).
+        let opening = Self.mode == .local ? "start" : "signIn"
         await XCTAssertEqualAsync(
-            try await directory.audit().filter { $0.upn == "fox@contoso.com" && $0.action == "start" }.map(\.outcome), [.success])
+            try await directory.audit().filter { $0.upn == "fox@contoso.com" && $0.action == opening }.map(\.outcome), [.success])
+        if Self.mode == .server {
+            // The kiosk's pass for Dana was issued through the server, under the kiosk's token.
+            await XCTAssertEqualAsync(
+                try await directory.audit().filter { $0.upn == "dana@contoso.com" && $0.action == "issueTemporaryAccessPass" }.map(\.reason),
+                ["token:hr-kiosk-1"])
+        }
         let reuse = try directory.keybridge(
             ["security-info", "list", "--user", "fox@contoso.com", "--client-device", "hr-kiosk-1", "--json"],
             environment: ["KEYBRIDGE_TAP": foxPass])
@@ -227,12 +268,22 @@ final class KioskTests: XCTestCase {
         XCTAssertFalse(kiosk.screen().contains("[exited"), "Ctrl-C does not end the kiosk")
     }
 
-    func testADirectoryMadeReadOnlyMidFlowDeletesTheCredentialFromTheKeyAgain() async throws {
+    /// Local: the directory file made immutable; through a server: the server killed.
+    func testADirectoryThatFailsMidFlowDeletesTheCredentialFromTheKeyAgain() async throws {
         let kiosk = try startKiosk()
         try bringHire("dana@contoso.com", kiosk: kiosk)
         let key = try VirtualKeyProcess(options: ["--presence", "wait"], directory: keys, name: "ro.sock")
         try choosePIN("246810", kiosk: kiosk)
         try kiosk.waitFor("Touch your security key")
+        if Self.mode == .server {
+            server?.kill()
+            try key.control(["cmd": "touch"])
+            let screen = try kiosk.waitFor("Not registered", timeout: 60)
+            XCTAssertTrue(screen.contains("deleted from the key again"), screen)
+            await XCTAssertTrueAsync(try await directory.methods("dana@contoso.com").isEmpty, "nothing stored")
+            XCTAssertEqual(try credentialsOnKey(key.deviceID, pin: "246810"), [], "the credential was deleted from the key")
+            return
+        }
         // Read-only for everyone, root included: the immutable attribute on the database and its
         // write-ahead log (not on the shared-memory index: SQLite maps it, and a mapped page that
         // cannot be written is a SIGBUS, not an error — no file system goes read-only that way).
@@ -250,4 +301,17 @@ final class KioskTests: XCTestCase {
         try kiosk.type("")
         try kiosk.waitFor("New hire (user principal name)")
     }
+}
+
+/// The same kiosk scenarios through `keybridge serve` on the directory, with a kiosk API token.
+final class KioskServerTests: KioskTests {
+    override class var mode: Mode { .server }
+
+    // Declared here so that test discovery on Linux finds them (it lists a class's own methods).
+    override func testTwoNewHiresBackToBackOverUSBAndNFCWithReceipts() async throws { try await super.testTwoNewHiresBackToBackOverUSBAndNFCWithReceipts() }
+    override func testRandomPINIsPrintedOnTheReceiptAndTheKeyDemandsAChange() throws { try super.testRandomPINIsPrintedOnTheReceiptAndTheKeyDemandsAChange() }
+    override func testAKeyAlreadyHoldingAPINIsResetOnlyAfterConfirmation() throws { try super.testAKeyAlreadyHoldingAPINIsResetOnlyAfterConfirmation() }
+    override func testAKeyPulledMidFlowLeavesNothingOnTheKeyAndNothingInTheDirectory() async throws { try await super.testAKeyPulledMidFlowLeavesNothingOnTheKeyAndNothingInTheDirectory() }
+    override func testCtrlCMidFlowCancelsThatPersonOnly() async throws { try await super.testCtrlCMidFlowCancelsThatPersonOnly() }
+    override func testADirectoryThatFailsMidFlowDeletesTheCredentialFromTheKeyAgain() async throws { try await super.testADirectoryThatFailsMidFlowDeletesTheCredentialFromTheKeyAgain() }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KeyBridgeEnrollment
 import KeyBridgeFIDO
+import KeyBridgeGraphClient
 import KeyBridgeRegistration
 
 struct KioskCommand: AsyncParsableCommand {
@@ -24,13 +25,26 @@ struct KioskCommand: AsyncParsableCommand {
             and nothing is stored. Ctrl-C never ends the kiosk; the operator types quit (or Ctrl-D).
 
             The kiosk should be a trusted device of the tenant's access rule (--kiosk-name, default the \
-            host name). With --json, each outcome is a JSON line on stdout \
+            host name).
+
+            With --server URL and --token-file FILE (a token from `keybridge admin token issue --scope \
+            kiosk --tenant ID`), the directory is a keybridge server's: the server checks the operator's \
+            group and sign-in, tells whether a new hire needs a pass and issues it, and each new hire's \
+            key is registered in their own session, opened with their pass (a hire who needs none gets \
+            a pass for that sign-in alone, deleted right after). The access rule then sees this kiosk's \
+            address as the server sees the connection: a device name is not something a client can \
+            prove over the network, so put kiosks' networks in the policy's allowedNetworks. Without \
+            --tenant, the token's tenant. Keys stay on this machine; a key the server refuses, or a \
+            server that stops answering, leaves nothing on the key.
+
+            With --json, each outcome is a JSON line on stdout \
             ({event: enrolled|failed|cancelled, upn, receipt?, code?, message?, rollback?}) and the \
             pages are drawn on stderr.
             """)
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var directory: DirectoryOptions
+    @OptionGroup var server: ServerOptions
     @OptionGroup var devices: DeviceOptions
     @Option(name: .long, help: ArgumentHelp("The tenant to enroll into (default: the only one).", valueName: "id")) var tenant: String?
     @Option(name: .customLong("kiosk-name"), help: ArgumentHelp("This kiosk's trusted-device name (default: the host name).", valueName: "name"))
@@ -59,24 +73,42 @@ struct KioskCommand: AsyncParsableCommand {
         let catalog = directory.catalog
         let flow: KioskFlow
         do {
-            let service = try await directory.existingService()
-            let tenants = try await service.store.tenants()
-            guard let tenant = tenant ?? (tenants.count == 1 ? tenants[0].id : nil) else {
-                throw RegistrationError.invalidInput("the directory has \(tenants.count) tenants: choose one with --tenant")
+            let name = kioskName ?? LocalMachine.hostName()
+            let kioskDirectory: any KioskDirectory
+            let receiptFolder: String
+            if let url = try server.chosenURL(directory: directory) {
+                guard let token = try server.token() else {
+                    throw RegistrationError.invalidInput("kiosk --server needs --token-file (or $KEYBRIDGE_TOKEN_FILE) with a kiosk API token")
+                }
+                guard clientAddress == nil else {
+                    throw RegistrationError.invalidInput("--client-address is for a local directory: a server sees this kiosk's address itself")
+                }
+                guard receipts != nil else { throw RegistrationError.invalidInput("kiosk --server needs --receipts: a folder on this kiosk") }
+                let client = try GraphClient(server: url, token: token)
+                kioskDirectory = GraphKioskDirectory(client: client, tenant: try await GraphKioskDirectory.tenant(client: client, chosen: tenant))
+                receiptFolder = receipts ?? ""
+            } else {
+                let service = try await directory.existingService()
+                let tenants = try await service.store.tenants()
+                guard let tenant = tenant ?? (tenants.count == 1 ? tenants[0].id : nil) else {
+                    throw RegistrationError.invalidInput("the directory has \(tenants.count) tenants: choose one with --tenant")
+                }
+                _ = try await service.configuration(tenant)
+                let client = ClientContext(address: clientAddress ?? LocalMachine.primaryIPv4() ?? "127.0.0.1", device: name)
+                kioskDirectory = LocalKioskDirectory(service: service, tenant: tenant, client: client)
+                receiptFolder = try receipts ?? (directory.folder() + "/receipts")
             }
-            _ = try await service.configuration(tenant)
             let settings = KioskSettings(
-                tenant: tenant,
-                client: ClientContext(address: clientAddress ?? LocalMachine.primaryIPv4() ?? "127.0.0.1", device: kioskName ?? LocalMachine.hostName()),
-                operatorGroup: operatorGroup, minimumPINLength: minimumPINLength, randomPIN: randomPIN,
+                kioskName: name, operatorGroup: operatorGroup, minimumPINLength: minimumPINLength, randomPIN: randomPIN,
                 forcePINChange: forcePINChange,
-                receipts: ReceiptLog(folder: try receipts ?? (directory.folder() + "/receipts")), printCommand: printCommand,
+                receipts: ReceiptLog(folder: receiptFolder), printCommand: printCommand,
                 models: try aaguidNames.map { try KeyModelNames(file: $0) } ?? KeyModelNames(), discovery: devices.discovery,
                 touchTimeout: devices.timeoutDuration, json: output.json)
-            flow = KioskFlow(service: service, settings: settings, input: TerminalInput(screen: output.json ? .standardError : .standardOutput), catalog: catalog)
+            flow = KioskFlow(directory: kioskDirectory, settings: settings, input: TerminalInput(screen: output.json ? .standardError : .standardOutput), catalog: catalog)
         } catch {
             throw ExitCode(Output.report(error, json: output.json, catalog: catalog))
         }
+        defer { FileHandle.standardError.write(Data("\n".utf8)) }
         do {
             guard let operatorUPN = try await flow.signInOperator() else { throw ExitCode(12) }
             let signedIn = flow.signedIn(as: operatorUPN)
@@ -84,6 +116,6 @@ struct KioskCommand: AsyncParsableCommand {
         } catch is PromptInterruption {
             // End of input: the kiosk closes.
         }
-        FileHandle.standardError.write(Data("\n".utf8))
+        await flow.directory.close()
     }
 }

@@ -5,8 +5,7 @@ import KeyBridgeRegistration
 
 /// How a person's flow ends on the kiosk: the receipt, or what failed and what was undone.
 extension KioskFlow {
-    func finish(_ receipt: EnrollmentReceipt) async throws(PromptInterruption) {
-        let name = (try? await service.store.user(upn: receipt.upn))??.displayName ?? receipt.upn
+    func finish(_ receipt: EnrollmentReceipt, name: String) async throws(PromptInterruption) {
         var lines = [
             catalog.text("kiosk.done.registered", ["name": name]), "",
             catalog.text("kiosk.done.receipt") + ":",
@@ -46,6 +45,9 @@ extension KioskFlow {
             if failure.cause == .cancelled { event.event = "cancelled" }
         case let error as RegistrationError:
             message = error.message(catalog)
+            event.code = error.code
+        case let error as RemoteDirectoryError:
+            message = error.message
             event.code = error.code
         case let error as KeyBridgeError:
             message = error == .cancelled ? catalog.text("kiosk.cancelled") : error.description

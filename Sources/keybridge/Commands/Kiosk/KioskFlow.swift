@@ -5,8 +5,8 @@ import KeyBridgeRegistration
 
 /// How a kiosk is set up (from `keybridge kiosk`'s options).
 struct KioskSettings: Sendable {
-    var tenant: String
-    var client: ClientContext
+    /// This kiosk's name on its pages and receipts (its trusted-device name in a local directory).
+    var kioskName: String
     var operatorGroup: String
     var minimumPINLength: Int
     var randomPIN: Bool
@@ -32,26 +32,26 @@ final class KioskFlow: Sendable {
         case quit
     }
 
-    let service: RegistrationService
+    let directory: any KioskDirectory
     let settings: KioskSettings
     let input: TerminalInput
     let catalog: MessageCatalog
     let screen: KioskScreen
     static let steps = 6
 
-    init(service: RegistrationService, settings: KioskSettings, input: TerminalInput, catalog: MessageCatalog, operatorUPN: String? = nil) {
-        self.service = service
+    init(directory: any KioskDirectory, settings: KioskSettings, input: TerminalInput, catalog: MessageCatalog, operatorUPN: String? = nil) {
+        self.directory = directory
         self.settings = settings
         self.input = input
         self.catalog = catalog
         screen = KioskScreen(
-            catalog: catalog, kioskName: settings.client.device ?? settings.client.address,
+            catalog: catalog, kioskName: settings.kioskName,
             output: settings.json ? .standardError : .standardOutput, operatorUPN: operatorUPN)
     }
 
     /// The same flow with the operator shown in the frame.
     func signedIn(as operatorUPN: String) -> KioskFlow {
-        KioskFlow(service: service, settings: settings, input: input, catalog: catalog, operatorUPN: operatorUPN)
+        KioskFlow(directory: directory, settings: settings, input: input, catalog: catalog, operatorUPN: operatorUPN)
     }
 
     // MARK: Operator
@@ -61,10 +61,8 @@ final class KioskFlow: Sendable {
     func signInOperator() async throws(PromptInterruption) -> String? {
         var attempts = 0
         var notes: [String] = []
-        if let trust = try? await service.configuration(settings.tenant).access, let device = settings.client.device,
-            !trust.trustedDevices.contains(device)
-        {
-            notes.append(catalog.text("kiosk.warning.untrusted", ["device": device, "tenant": settings.tenant]))
+        if await directory.trusts(device: settings.kioskName) == false {
+            notes.append(catalog.text("kiosk.warning.untrusted", ["device": settings.kioskName, "tenant": directory.tenant]))
         }
         while attempts < 3 {
             screen.page(catalog.text("kiosk.operator.heading"), notes)
@@ -80,17 +78,18 @@ final class KioskFlow: Sendable {
             attempts += 1
             notes = []
             do {
-                guard try await service.isKioskOperator(upn: upn, tenant: settings.tenant, group: settings.operatorGroup) else {
+                guard try await directory.isOperator(upn: upn, group: settings.operatorGroup) else {
                     notes = [catalog.text("kiosk.operator.notOperator", ["upn": upn, "group": settings.operatorGroup])]
                     continue
                 }
                 screen.ask(catalog.text("kiosk.operator.proof"))
                 let answer = try await input.readLine(secret: true).trimmingCharacters(in: .whitespaces)
-                _ = try await service.signIn(
-                    upn: upn, tenant: settings.tenant, client: settings.client, proof: MFAProof(typed: answer))
+                try await directory.signInOperator(upn: upn, proof: MFAProof(typed: answer))
                 return upn
             } catch let error as RegistrationError {
                 notes = [error.message(catalog)]
+            } catch let error as RemoteDirectoryError {
+                notes = [error.message]
             } catch PromptInterruption.endOfInput {
                 throw .endOfInput
             } catch {
@@ -120,8 +119,8 @@ final class KioskFlow: Sendable {
         let result = await task.result
         input.onInterrupt(nil)
         switch result {
-        case .success(let receipt):
-            try await finish(receipt)
+        case .success(let (receipt, name)):
+            try await finish(receipt, name: name)
             return .enrolled
         case .failure(PromptInterruption.endOfInput):
             throw .endOfInput
@@ -132,24 +131,37 @@ final class KioskFlow: Sendable {
     }
 
     /// Everything for one person up to the stored registration; throws to cancel or fail.
-    private func enroll(upn: String, operatorUPN: String) async throws -> EnrollmentReceipt {
-        guard let user = try await service.store.user(upn: upn), user.isMember(of: settings.tenant) else {
-            throw RegistrationError.userNotFound(upn)
-        }
-        screen.page(catalog.text("kiosk.hire.welcome", ["name": user.displayName]), step: (2, Self.steps))
-        var proof: MFAProof?
-        if try await service.requiresMFA(upn: upn, tenant: settings.tenant) {
+    private func enroll(upn: String, operatorUPN: String) async throws -> (EnrollmentReceipt, name: String) {
+        let hire = try await directory.newHire(upn: upn)
+        screen.page(catalog.text("kiosk.hire.welcome", ["name": hire.displayName]), step: (2, Self.steps))
+        var pass: String?
+        if hire.needsPass {
             screen.ask(catalog.text("kiosk.tap.prompt"))
-            var pass = try await readAnswer(secret: true)
-            if pass.isEmpty {
-                pass = try await service.issueTemporaryAccessPass(upn: upn, tenant: settings.tenant, admin: operatorUPN, client: settings.client).pass
+            var typed = try await readAnswer(secret: true)
+            if typed.isEmpty {
+                typed = try await directory.issuePass(for: hire, operatorUPN: operatorUPN)
                 screen.say(catalog.text("kiosk.tap.issued"))
             }
-            proof = .temporaryAccessPass(pass)
+            pass = typed
         } else {
             screen.say(catalog.text("kiosk.tap.notNeeded"))
         }
-        let session = try await ManageSession.open(service, upn: upn, tenant: settings.tenant, client: settings.client, proof: proof)
+        let session = try await directory.openEnrollment(for: hire, pass: pass, operatorUPN: operatorUPN)
+        do {
+            let receipt = try await enrollKey(for: hire, into: session.directory, operatorUPN: operatorUPN)
+            await session.end()
+            return (receipt, hire.displayName)
+        } catch {
+            await session.end()
+            throw error
+        }
+    }
+
+    /// The key part of one person's flow: find the key, reset it if it has a PIN (confirmed),
+    /// choose the PIN, register.
+    private func enrollKey(for hire: KioskNewHire, into enrollmentDirectory: any EnrollmentDirectory, operatorUPN: String) async throws
+        -> EnrollmentReceipt
+    {
 
         screen.page(catalog.text("kiosk.key.insert"), step: (3, Self.steps))
         screen.footer()
@@ -176,15 +188,15 @@ final class KioskFlow: Sendable {
 
         screen.page(catalog.text("kiosk.register.heading"), step: (5, Self.steps), identityLines(identity))
         screen.footer()
-        let enrollment = KeyEnrollment(session: session, key: key, timeout: settings.touchTimeout)
+        let enrollment = KeyEnrollment(directory: enrollmentDirectory, key: key, timeout: settings.touchTimeout)
         let enrolled = try await enrollment.enroll(
             pin: .new(pin, minimumLength: settings.minimumPINLength, forceChangeAfterwards: settings.randomPIN || settings.forcePINChange),
             friendlyName: identity.model
         ) { [screen, catalog] step in screen.say(catalog.text("kiosk.step.\(step.rawValue)")) }
         return EnrollmentReceipt(
-            time: Date(), upn: upn, tenant: settings.tenant, keyModel: identity.model, aaguid: identity.aaguid,
+            time: Date(), upn: hire.upn, tenant: directory.tenant, keyModel: identity.model, aaguid: identity.aaguid,
             serialNumber: identity.serialNumber, credentialID: enrolled.response.id,
-            kiosk: settings.client.device ?? settings.client.address, operatorUPN: operatorUPN,
+            kiosk: settings.kioskName, operatorUPN: operatorUPN,
             pin: settings.randomPIN ? pin : nil)
     }
 

@@ -32,9 +32,27 @@ struct ServerOptions: ParsableArguments {
     @Option(
         name: .customLong("token-file"),
         help: ArgumentHelp(
-            "The file whose first line is the server's API token, from `keybridge admin token issue --scope manage read` (default: $KEYBRIDGE_TOKEN_FILE); without one, the user signs in with --tap-file or --otp-code. The token is never printed.",
+            "The file whose first line is the server's API token, from `keybridge admin token issue` (--scope manage read for security-info, --scope kiosk for the kiosk; default: $KEYBRIDGE_TOKEN_FILE); without one, security-info signs the user in with --tap-file, --otp-code or --mfa-device. The token is never printed.",
             valueName: "file"))
     var tokenFile: String?
+
+    /// The server to work through, or nil for the local directory. A flag beats the other's
+    /// environment variable; both flags, or both variables without a flag, are refused.
+    func chosenURL(directory: DirectoryOptions) throws -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        func set(_ name: String) -> Bool { environment[name].map { !$0.isEmpty } ?? false }
+        if url != nil, directory.path != nil {
+            throw RegistrationError.invalidInput(
+                "--server and --directory are mutually exclusive: work through a server or on a local directory")
+        }
+        if let url { return url }
+        if directory.path != nil { return nil }
+        if set(Self.serverVariable), set(DirectoryLocation.environmentVariable) {
+            throw RegistrationError.invalidInput(
+                "both $KEYBRIDGE_SERVER and $KEYBRIDGE_DIRECTORY are set: unset one, or choose with --server or --directory")
+        }
+        return set(Self.serverVariable) ? environment[Self.serverVariable] : nil
+    }
 
     private static func environment(_ name: String) -> String? {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
@@ -64,23 +82,8 @@ struct SecurityInfoGate: ParsableArguments {
     @OptionGroup var devices: DeviceOptions
     @OptionGroup var pin: PINOptions
 
-    /// The server to work through, or nil for the local directory. A flag beats the other's
-    /// environment variable; both flags, or both variables without a flag, are refused.
-    func serverURL() throws -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        func set(_ name: String) -> Bool { environment[name].map { !$0.isEmpty } ?? false }
-        if server.url != nil, directory.path != nil {
-            throw RegistrationError.invalidInput(
-                "--server and --directory are mutually exclusive: work through a server or on a local directory")
-        }
-        if let url = server.url { return url }
-        if directory.path != nil { return nil }
-        if set(ServerOptions.serverVariable), set(DirectoryLocation.environmentVariable) {
-            throw RegistrationError.invalidInput(
-                "both $KEYBRIDGE_SERVER and $KEYBRIDGE_DIRECTORY are set: unset one, or choose with --server or --directory")
-        }
-        return set(ServerOptions.serverVariable) ? environment[ServerOptions.serverVariable] : nil
-    }
+    /// The server to work through, or nil for the local directory.
+    func serverURL() throws -> String? { try server.chosenURL(directory: directory) }
 
     /// A client of the server when one is chosen: with an API token (its scopes, not MFA,
     /// authorize it), or else signed in as the user with their own proof (a pass, a code or a key).
