@@ -13,6 +13,8 @@ enum PostgresMigrations {
         var version: Int
         var name: String
         var statements: [String]
+        /// Work SQL alone cannot do (values computed in Swift), run after `statements` in the same transaction.
+        var backfill: (@Sendable (PostgresConnection) async throws -> Void)? = nil
     }
 
     static let all: [Migration] = [
@@ -136,6 +138,26 @@ enum PostgresMigrations {
                 "CREATE INDEX user_sessions_by_idle_end ON user_sessions ((last_seen + idle))",
                 "CREATE INDEX user_sessions_by_user ON user_sessions (tenant, upn)",
             ]),
+        Migration(
+            version: 3, name: "user object ids",
+            statements: ["ALTER TABLE users ADD COLUMN object_id TEXT"],
+            backfill: { connection in
+                // The ids are derived from the UPNs in Swift (Unicode lower-casing and SHA-256),
+                // so existing users are filled in here, in batches.
+                let upns = try await connection.run("SELECT upn FROM users").map { try $0.decode(String.self) }
+                var start = 0
+                while start < upns.count {
+                    let batch = Array(upns[start..<min(start + 10_000, upns.count)])
+                    let ids = batch.map { DirectoryUser.objectID(upn: $0) }
+                    try await connection.run(
+                        """
+                        UPDATE users SET object_id = v.id FROM unnest(\(batch)::text[], \(ids)::text[]) AS v(upn, id)
+                        WHERE users.upn = v.upn
+                        """)
+                    start += batch.count
+                }
+                try await connection.run("CREATE INDEX users_by_object_id ON users (object_id, upn)")
+            }),
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }
@@ -161,6 +183,7 @@ enum PostgresMigrations {
                 for statement in migration.statements {
                     try await connection.run(PostgresQuery(unsafeSQL: statement))
                 }
+                try await migration.backfill?(connection)
                 try await connection.run(
                     """
                     INSERT INTO keybridge_schema_migrations (version, name, applied)

@@ -44,8 +44,10 @@ extension PostgresRegistrationStore {
             // The upsert locks the user's row: a concurrent save of the same user waits here.
             try await connection.run(
                 """
-                INSERT INTO users (upn, home_tenant, document) VALUES (\(user.upn), \(user.homeTenant), \(json)::jsonb)
-                ON CONFLICT (upn) DO UPDATE SET home_tenant = excluded.home_tenant, document = excluded.document
+                INSERT INTO users (upn, home_tenant, document, object_id)
+                VALUES (\(user.upn), \(user.homeTenant), \(json)::jsonb, \(user.objectID))
+                ON CONFLICT (upn) DO UPDATE SET home_tenant = excluded.home_tenant, document = excluded.document,
+                    object_id = excluded.object_id
                 """)
             try await connection.run("DELETE FROM user_tenants WHERE upn = \(user.upn)")
             try await connection.run(
@@ -55,6 +57,14 @@ extension PostgresRegistrationStore {
 
     public func user(upn: String) async throws(RegistrationError) -> DirectoryUser? {
         let found = try await rows("SELECT document::text FROM users WHERE upn = \(upn)", "cannot read user \(upn)")
+        guard let row = found.first else { return nil }
+        return try Self.decode(DirectoryUser.self, Self.column(row, String.self))
+    }
+
+    public func user(objectID: String) async throws(RegistrationError) -> DirectoryUser? {
+        let found = try await rows(
+            "SELECT document::text FROM users WHERE object_id = \(objectID.lowercased()) ORDER BY upn LIMIT 1",
+            "cannot read user \(objectID)")
         guard let row = found.first else { return nil }
         return try Self.decode(DirectoryUser.self, Self.column(row, String.self))
     }

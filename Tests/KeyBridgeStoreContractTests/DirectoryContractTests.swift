@@ -49,6 +49,24 @@ struct DirectoryContractTests {
         }
     }
 
+    @Test("A user is found by their object id, on every server, whatever the case of the id", arguments: StoreKind.allCases)
+    func aUserIsFoundByObjectID(kind: StoreKind) async throws {
+        try await withStores(kind, servers: 2) { stores in
+            let zoe = Sample.user("Zoë.Ångström@contoso.com")
+            let alice = Sample.user("alice@contoso.com")
+            try await stores[0].save(user: zoe)
+            try await stores[0].save(user: alice)
+            for store in stores {
+                #expect(try await store.user(objectID: zoe.objectID) == zoe, "a non-ASCII UPN's id (Unicode lower-casing)")
+                #expect(try await store.user(objectID: alice.objectID.uppercased()) == alice)
+                #expect(try await store.user(objectID: DirectoryUser.objectID(upn: "nobody@contoso.com")) == nil)
+            }
+            // Saving the user again keeps the id findable (an upsert, not a second row).
+            try await stores[1].save(user: Sample.user("alice@contoso.com", guest: ["fabrikam"]))
+            #expect(try await stores[0].user(objectID: alice.objectID)?.guestTenants == ["fabrikam"])
+        }
+    }
+
     @Test("A user is found by exact UPN and replaced whole, memberships included", arguments: StoreKind.allCases)
     func aUserIsReplacedWholeMembershipsIncluded(kind: StoreKind) async throws {
         try await withStores(kind) { stores in

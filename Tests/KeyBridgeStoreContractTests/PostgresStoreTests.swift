@@ -149,6 +149,24 @@ struct PostgresStoreTests {
         try await database.drop()
     }
 
+    @Test("Migration 3 gives users saved before it their object ids")
+    func migrationThreeFillsInObjectIDs() async throws {
+        let database = try await TestDatabase.create()
+        var store = try await PostgresRegistrationStore(location: database.location)
+        try await store.save(tenant: Tenant(id: "contoso", name: "Contoso"))
+        let users = (0..<25).map { Sample.user("user\($0)@contoso.com") } + [Sample.user("Zoë@contoso.com")]
+        for user in users { try await store.save(user: user) }
+        await store.shutdown()
+        // Back to version 2, as a directory made before object ids were stored.
+        _ = try await database.rows("DROP INDEX users_by_object_id")
+        _ = try await database.rows("ALTER TABLE users DROP COLUMN object_id")
+        _ = try await database.rows("DELETE FROM keybridge_schema_migrations WHERE version = 3")
+        store = try await PostgresRegistrationStore(location: database.location)
+        for user in users { #expect(try await store.user(objectID: user.objectID) == user) }
+        await store.shutdown()
+        try await database.drop()
+    }
+
     @Test("Every query of the store has its index")
     func everyQueryHasItsIndex() async throws {
         let database = try await TestDatabase.create()
@@ -162,6 +180,7 @@ struct PostgresStoreTests {
             "ON public.audit USING btree (\"time\", seq)", "ON public.user_tenants USING btree (tenant, upn)",
             "ON public.failed_attempts USING btree (key, \"time\")", "ON public.hardware_tokens USING btree (tenant, serial)",
             "ON public.access_passes USING btree (tenant, upn, seq)", "ON public.api_tokens USING btree (tenant, created, seq)",
+            "ON public.users USING btree (object_id, upn)",
         ] {
             #expect(definitions.contains(expected), "missing index \(expected)")
         }

@@ -32,6 +32,10 @@ public protocol RegistrationStore: Sendable {
     func save(user: DirectoryUser) async throws(RegistrationError)
     /// The user with this UPN (exact match), or nil.
     func user(upn: String) async throws(RegistrationError) -> DirectoryUser?
+    /// The user whose ``DirectoryUser/objectID`` this is (as Graph addresses users), or nil.
+    /// Served by an index on the stored id. Two UPNs that differ only in case share an id: the
+    /// first by UPN is returned.
+    func user(objectID: String) async throws(RegistrationError) -> DirectoryUser?
     /// Users who are members of `tenant` (home or guest), or every user when it is nil, ordered
     /// by UPN. Served by an index: it does not read users of other tenants.
     func users(tenant: String?) async throws(RegistrationError) -> [DirectoryUser]

@@ -85,6 +85,15 @@ enum SQLiteMigrations {
                     CREATE INDEX user_sessions_by_user ON user_sessions (tenant, upn);
                     """)
         }
+        migrator.registerMigration("v8 user object ids") { db in
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN object_id TEXT")
+            for row in try Row.fetchAll(db, sql: "SELECT upn FROM users") {
+                let upn: String = row["upn"]
+                try db.execute(
+                    sql: "UPDATE users SET object_id = ? WHERE upn = ?", arguments: [DirectoryUser.objectID(upn: upn), upn])
+            }
+            try db.execute(sql: "CREATE INDEX users_by_object_id ON users (object_id, upn)")
+        }
         return migrator
     }
 }

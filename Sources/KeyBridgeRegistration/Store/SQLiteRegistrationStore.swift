@@ -68,7 +68,8 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
     public func save(user: DirectoryUser) async throws(RegistrationError) {
         let json = try encode(user)
         try await write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO users (upn, json) VALUES (?, ?)", arguments: [user.upn, json])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO users (upn, json, object_id) VALUES (?, ?, ?)", arguments: [user.upn, json, user.objectID])
             try db.execute(sql: "DELETE FROM user_tenants WHERE upn = ?", arguments: [user.upn])
             try SQLiteRecords.insertMemberships(of: user, db)
         }
@@ -77,6 +78,13 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
     public func user(upn: String) async throws(RegistrationError) -> DirectoryUser? {
         try await read { db in
             try Data.fetchOne(db, sql: "SELECT json FROM users WHERE upn = ?", arguments: [upn])
+                .map { try JSONDecoder().decode(DirectoryUser.self, from: $0) }
+        }
+    }
+
+    public func user(objectID: String) async throws(RegistrationError) -> DirectoryUser? {
+        try await read { db in
+            try Data.fetchOne(db, sql: "SELECT json FROM users WHERE object_id = ? ORDER BY upn LIMIT 1", arguments: [objectID.lowercased()])
                 .map { try JSONDecoder().decode(DirectoryUser.self, from: $0) }
         }
     }

@@ -44,13 +44,13 @@ struct AuthenticationMethodsRoutes {
         -> Response
     {
         let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .read)
-        var items = try await service.store.methods(upn: target.user.upn, tenant: target.tenant)
-            .filter { kinds?.contains($0.kind) ?? true }.map(GraphJSON.method)
-        if kinds == nil {
-            let lifetime = try await service.configuration(target.tenant).methods.temporaryAccessPassLifetime
-            items += try await service.store.passes(upn: target.user.upn, tenant: target.tenant)
-                .filter { !$0.used && $0.expires > Date() }
-                .map { GraphJSON.temporaryAccessPass($0, lifetime: lifetime) }
+        // The reads are independent: one round trip's wait instead of three.
+        async let stored = service.store.methods(upn: target.user.upn, tenant: target.tenant)
+        async let passes = kinds == nil ? service.store.passes(upn: target.user.upn, tenant: target.tenant) : []
+        async let configuration = kinds == nil ? service.configuration(target.tenant) : nil
+        var items = try await stored.filter { kinds?.contains($0.kind) ?? true }.map(GraphJSON.method)
+        if let lifetime = try await configuration?.methods.temporaryAccessPassLifetime {
+            items += try await passes.filter { !$0.used && $0.expires > Date() }.map { GraphJSON.temporaryAccessPass($0, lifetime: lifetime) }
         }
         return GraphJSON.collection(items, context: target.context("authentication/\(type)"), tenant: target.tenant)
     }

@@ -41,13 +41,7 @@ struct ResolvedUser {
         guard let key else {
             throw GraphError.badRequest("/me is a signed-in user's (POST /auth/signIn); with an API token, name the user: /users/{id|userPrincipalName}.")
         }
-        let user: DirectoryUser?
-        if key.contains("@") {
-            user = try await service.store.user(upn: key)
-        } else {
-            // Object ids are derived from UPNs: find the member of the token's tenant with this id.
-            user = try await service.store.users(tenant: principal.tenant).first { $0.objectID == key.lowercased() }
-        }
+        let user = key.contains("@") ? try await service.store.user(upn: key) : try await service.store.user(objectID: key)
         guard let user else { throw GraphError.notFound("No user \(key).") }
         let tenant = request.uri.queryParameters["tenant"].map(String.init) ?? principal.tenant ?? user.homeTenant
         guard user.isMember(of: tenant) else { throw GraphError.notFound("No user \(key) in tenant \(tenant).") }

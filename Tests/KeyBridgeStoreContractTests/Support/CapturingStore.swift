@@ -24,6 +24,7 @@ final class CapturingStore: RegistrationStore, @unchecked Sendable {
     }
     func save(user: DirectoryUser) async throws(RegistrationError) { try await base.save(user: user) }
     func user(upn: String) async throws(RegistrationError) -> DirectoryUser? { try await base.user(upn: upn) }
+    func user(objectID: String) async throws(RegistrationError) -> DirectoryUser? { try await base.user(objectID: objectID) }
     func users(tenant: String?) async throws(RegistrationError) -> [DirectoryUser] {
         try await base.users(tenant: tenant)
     }
