@@ -114,6 +114,47 @@ public struct GraphClient: Sendable, CustomStringConvertible, CustomReflectable 
             "DELETE", Self.userPath(user) + "/authentication/fido2Methods/" + Self.segment(id), notFound: .methodNotFound(id))
     }
 
+    /// `DELETE /users/{upn}/authentication/{collection}/{id}`: deletes a method of `kind` (a key's
+    /// credential stays on the key; a hardware token goes back to the inventory).
+    /// - Throws: ``RegistrationError/invalidInput(_:)`` for a kind Graph has no resource for.
+    public func deleteMethod(user: String, id: String, kind: MethodKind) async throws {
+        guard let collection = Self.collection(of: kind) else {
+            throw RegistrationError.invalidInput("Graph has no resource for \(kind.rawValue) methods: delete it on the directory itself")
+        }
+        _ = try await send(
+            "DELETE", Self.userPath(user) + "/authentication/\(collection)/" + Self.segment(id), notFound: .methodNotFound(id))
+    }
+
+    /// `PATCH /users/{upn}/authentication/signInPreferences`: makes the method with `id` the
+    /// default MFA method (keybridge's `@keybridge.defaultMethodId`, with Graph's kind-level
+    /// preference beside it for servers that only know that).
+    public func setDefaultMethod(user: String, id: String, kind: MethodKind) async throws {
+        // Which kinds may be the default is the server's rule; the kind-level name is only a hint.
+        var body: [String: Any] = ["@keybridge.defaultMethodId": id]
+        switch kind {
+        case .authenticatorApp: body["userPreferredMethodForSecondaryAuthentication"] = "push"
+        case .otherAuthenticatorApp, .hardwareToken: body["userPreferredMethodForSecondaryAuthentication"] = "oath"
+        case .phone: body["userPreferredMethodForSecondaryAuthentication"] = "sms"
+        default: break
+        }
+        _ = try await send(
+            "PATCH", Self.userPath(user) + "/authentication/signInPreferences", body: try JSONSerialization.data(withJSONObject: body),
+            notFound: .userNotFound(user))
+    }
+
+    /// Graph's typed collection of a method kind (`phoneMethods`, …); nil for kinds Graph does not have.
+    public static func collection(of kind: MethodKind) -> String? {
+        switch kind {
+        case .fido2SecurityKey: "fido2Methods"
+        case .phone, .alternatePhone, .officePhone: "phoneMethods"
+        case .email: "emailMethods"
+        case .otherAuthenticatorApp: "softwareOathMethods"
+        case .authenticatorApp: "microsoftAuthenticatorMethods"
+        case .hardwareToken: "hardwareOathMethods"
+        case .securityQuestions, .appPassword: nil
+        }
+    }
+
     // MARK: Transport
 
     /// Sends one request and returns the body of a 2xx answer; maps everything else.

@@ -72,6 +72,7 @@ public enum KeyBridgeServer {
             ContactMethodRoutes(service: service).register(on: api)
             PolicyRoutes(service: service).register(on: api)
             UserRoutes(service: service).register(on: api)
+            SignInPreferencesRoutes(service: service).register(on: api)
         }
         return router
     }

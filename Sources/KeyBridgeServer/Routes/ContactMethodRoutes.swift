@@ -2,10 +2,12 @@ import Foundation
 import Hummingbird
 import KeyBridgeRegistration
 
-/// Graph's `phoneMethods` and `emailMethods` beyond the list: an admin adds a user's phone number
-/// or e-mail address (`POST`, as Entra's admins can, without a code), anyone who may manage the
-/// user reads or deletes one. A signed-in user adds their own on the security-info page, where a
-/// code proves it; the JSON API does not take unverified contacts from users.
+/// Graph's typed method collections beyond the list: an admin adds a user's phone number or e-mail
+/// address (`POST …/phoneMethods`, `…/emailMethods`, as Entra's admins can, without a code); anyone
+/// who may manage the user reads or deletes one method of any collection (`…/{collection}/{id}`:
+/// phones, e-mail, software and Microsoft Authenticator apps, hardware tokens). A signed-in user
+/// adds their own contacts on the security-info page, where a code proves them; the JSON API does
+/// not take unverified contacts from users.
 struct ContactMethodRoutes {
     let service: RegistrationService
 
@@ -16,16 +18,26 @@ struct ContactMethodRoutes {
             let methods = group.group(RouterPath(base))
             methods.post("phoneMethods") { request, context in try await addPhone(request, context) }
             methods.post("emailMethods") { request, context in try await addEmail(request, context) }
-            for path in Self.paths {
+            for path in Self.paths { methods.refuseMethods(on: RouterPath(path), except: [.get, .post]) }
+            for (path, _, _) in AuthenticationMethodsRoutes.collections {
                 methods.get(RouterPath("\(path)/:item")) { request, context in try await read(request, context, path: path) }
                 methods.delete(RouterPath("\(path)/:item")) { request, context in try await delete(request, context, path: path) }
-                methods.refuseMethods(on: RouterPath(path), except: [.get, .post])
                 methods.refuseMethods(on: RouterPath("\(path)/:item"), except: [.get, .delete])
             }
         }
     }
 
-    static func kinds(_ path: String) -> Set<MethodKind> { path == "emailMethods" ? [.email] : [.phone, .alternatePhone, .officePhone] }
+    static func kinds(_ path: String) -> Set<MethodKind> { AuthenticationMethodsRoutes.collections.first { $0.0 == path }?.1 ?? [] }
+
+    /// How a refusal names a method of the collection at `path`.
+    static func noun(_ path: String) -> String {
+        switch path {
+        case "emailMethods": "e-mail"
+        case "phoneMethods": "phone"
+        case "hardwareOathMethods": "hardware token"
+        default: "authenticator app"
+        }
+    }
 
     private func addPhone(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage, selfService: false)
@@ -67,7 +79,7 @@ struct ContactMethodRoutes {
         let id = try context.pathParameter("item")
         guard let method = try await service.store.methods(upn: target.user.upn, tenant: target.tenant)
             .first(where: { $0.id == id && Self.kinds(path).contains($0.kind) })
-        else { throw GraphError.notFound("No \(path == "emailMethods" ? "e-mail" : "phone") method \(id).") }
+        else { throw GraphError.notFound("No \(Self.noun(path)) method \(id).") }
         var json = GraphJSON.method(method)
         json["@odata.context"] = "\(GraphJSON.context)#\(target.context("authentication/\(path)"))/$entity"
         return GraphJSON.response(json)
@@ -78,7 +90,7 @@ struct ContactMethodRoutes {
         let id = try context.pathParameter("item")
         guard try await service.store.methods(upn: target.user.upn, tenant: target.tenant)
             .contains(where: { $0.id == id && Self.kinds(path).contains($0.kind) })
-        else { throw GraphError.notFound("No \(path == "emailMethods" ? "e-mail" : "phone") method \(id).") }
+        else { throw GraphError.notFound("No \(Self.noun(path)) method \(id).") }
         try await target.manageSession(service, client: context.client).delete(methodID: id)
         return Response(status: .noContent)
     }

@@ -79,6 +79,43 @@ final class SecurityInfoServerTests: XCTestCase {
 
     // MARK: Scenarios
 
+    func testDefaultAndDeletingPhonesEMailAndAppsInEitherDirectory() async throws {
+        try await inBothModes(policy: Self.policy()) { setup in
+            let mode = setup.mode
+            let methods = try await setup.directory.withStore { store in
+                var added: [RegisteredMethod] = []
+                for (kind, value) in [(MethodDraft.Kind.phone, "+1 555 0100"), (.email, "dana@example.org"), (.otherAuthenticatorApp, "Authenticator")] {
+                    added.append(
+                        try await store.addMethod(MethodDraft(kind: kind, displayValue: value), upn: Self.user, tenant: "contoso", sealedSecret: nil))
+                }
+                return added
+            }
+            // The app becomes the default; an e-mail address cannot be one (the same refusal both ways).
+            var result = try setup.securityInfo(
+                ["default", "--user", Self.user, "--method", methods[2].id, "--json"], environment: ["KEYBRIDGE_TAP": try setup.directory.issuePass(Self.user)])
+            XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
+            XCTAssertEqual(try json(result, mode)["default"] as? String, methods[2].id)
+            await XCTAssertEqualAsync(try await setup.directory.methods(Self.user).filter(\.isDefault).map(\.id), [methods[2].id], "[\(mode)]")
+            result = try setup.securityInfo(
+                ["default", "--user", Self.user, "--method", methods[1].id, "--json"], environment: ["KEYBRIDGE_TAP": try setup.directory.issuePass(Self.user)])
+            XCTAssertNotEqual(result.status, 0, "[\(mode)]")
+            XCTAssertEqual(error(result)["code"] as? String, "notDefaultCapable", "[\(mode)] \(result.stdout)")
+            await XCTAssertEqualAsync(try await setup.directory.methods(Self.user).filter(\.isDefault).map(\.id), [methods[2].id], "[\(mode)] unchanged")
+
+            for method in methods {
+                // Locally the user proves MFA with a pass (one each: passes are one-time); a server takes the token.
+                let pass = try setup.directory.issuePass(Self.user)
+                result = try setup.securityInfo(
+                    ["delete", "--user", Self.user, "--method", method.id, "--json"], environment: ["KEYBRIDGE_TAP": pass])
+                XCTAssertEqual(result.status, 0, "[\(mode)] \(method.kind): \(result.stdout) \(result.stderr)")
+                XCTAssertEqual(try json(result, mode)["deleted"] as? String, method.id, "[\(mode)]")
+            }
+            await XCTAssertTrueAsync(try await setup.directory.methods(Self.user).isEmpty, "[\(mode)] all three are gone")
+            let deletions = try await setup.directory.audit().filter { $0.action == "delete" && $0.outcome == .success }
+            XCTAssertEqual(deletions.count, 3, "[\(mode)] each deletion audited")
+        }
+    }
+
     func testAKeyIsRegisteredListedAndDeletedTheSameWayLocallyAndThroughAServer() async throws {
         var added: [Mode: [String: Any]] = [:]
         try await inBothModes(policy: Self.policy()) { setup in

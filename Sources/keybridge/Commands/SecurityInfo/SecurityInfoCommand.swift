@@ -24,8 +24,9 @@ struct SecurityInfoCommand: AsyncParsableCommand {
               the change on the user's behalf instead of MFA; the server checks its access rule with \
               this connection's address, verifies the key and audits as the token. Prompts, PIN \
               handling, --json shapes and exit codes are those of a local directory. --server and \
-              --directory are mutually exclusive. Through a server, `delete` removes security keys \
-              only (Graph serves no other deletion), and `list` cannot show a key's credential id \
+              --directory are mutually exclusive. Through a server, `delete` removes what Graph has a \
+              resource for (not security questions or app passwords), `default` goes through \
+              Graph's signInPreferences, and `list` cannot show a key's credential id \
               or signature counter (Graph does not return them).
 
             EXIT STATUS (besides the key's codes in `keybridge --help`)
@@ -100,9 +101,9 @@ struct SecurityInfoCommand: AsyncParsableCommand {
             abstract: "Delete a method (a hardware token goes back to the inventory).",
             discussion: """
                 JSON: {deleted: ID}. A security key stays on the key itself: delete it there with \
-                `keybridge fido credentials delete`. Through a server (--server) only security keys \
-                can be deleted: Graph's API deletes other methods through resources keybridge serve \
-                does not serve.
+                `keybridge fido credentials delete`. Through a server (--server), every method Graph \
+                has a resource for is deleted there (keys, phones, e-mail, authenticator apps, \
+                hardware tokens); security questions and app passwords only on the directory itself.
                 """)
         @OptionGroup var output: OutputOptions
         @OptionGroup var gate: SecurityInfoGate
@@ -115,7 +116,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
             }
         }
 
-        /// Looks the method up (a refusal for an unknown id or a kind Graph cannot delete), then deletes it.
+        /// Looks the method up (a refusal for an unknown id or a kind Graph has no resource for), then deletes it.
         private func deleteThroughServer() async throws {
             try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
                 guard let remote = try await gate.remote() else { return }
@@ -123,12 +124,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
                 guard let found = try await remote.methods(user: user).methods.first(where: { $0.id == method }) else {
                     throw RegistrationError.methodNotFound(method)
                 }
-                guard found.kind == .fido2SecurityKey else {
-                    throw RegistrationError.invalidInput(
-                        "through a server only security keys can be deleted; \(method) is \(found.kind.rawValue): "
-                            + "delete it on the directory itself")
-                }
-                try await remote.deleteFIDO2Method(user: user, id: method)
+                try await remote.deleteMethod(user: user, id: method, kind: found.kind)
                 if output.json { return try Output.json(["deleted": method]) }
                 Output.line("Deleted \(method).")
             }
@@ -147,9 +143,24 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The method's id (from `list`).", valueName: "id")) var method: String
 
         func run() async throws {
+            if try gate.serverURL() != nil { return try await setThroughServer() }
             try await SecurityInfoCommand.change(
                 gate, output, method: method, key: "default", sentence: "\(method) is now the default MFA method."
             ) { try await $0.setDefault(methodID: method) }
+        }
+
+        /// Through a server: Graph's `signInPreferences`, naming the method (the server's rules decide).
+        private func setThroughServer() async throws {
+            try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
+                guard let remote = try await gate.remote() else { return }
+                let user = gate.subject.user
+                guard let found = try await remote.methods(user: user).methods.first(where: { $0.id == method }) else {
+                    throw RegistrationError.methodNotFound(method)
+                }
+                try await remote.setDefaultMethod(user: user, id: method, kind: found.kind)
+                if output.json { return try Output.json(["default": method]) }
+                Output.line("\(method) is now the default MFA method.")
+            }
         }
     }
 
