@@ -13,6 +13,8 @@ struct GraphError: Error, HTTPResponseError {
     var innerCode: String?
     /// The methods a path serves, for 405 answers.
     var allow: String?
+    /// For a wrong code: the step, pending again under this id (`innerError.@keybridge.retryId`).
+    var retryID: String?
 
     static let unauthenticated = GraphError(
         status: .unauthorized, code: "InvalidAuthenticationToken",
@@ -69,6 +71,7 @@ struct GraphError: Error, HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var inner: [String: Any] = ["date": GraphJSON.dateTime(Date())]
         if let innerCode { inner["code"] = innerCode }
+        if let retryID { inner["@keybridge.retryId"] = retryID }
         let body: [String: Any] = ["error": ["code": code, "message": message, "innerError": inner]]
         var response = GraphJSON.response(body, status: status)
         if let allow { response.headers[.allow] = allow }

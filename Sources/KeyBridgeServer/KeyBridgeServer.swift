@@ -73,6 +73,7 @@ public enum KeyBridgeServer {
             PolicyRoutes(service: service).register(on: api)
             UserRoutes(service: service).register(on: api)
             SignInPreferencesRoutes(service: service).register(on: api)
+            VerifiedStepRoutes(service: service, delivery: configuration.delivery).register(on: api)
         }
         return router
     }

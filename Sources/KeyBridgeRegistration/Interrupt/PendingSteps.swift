@@ -22,7 +22,7 @@ struct StoredPendingStep: Codable {
 
 extension ManageSession {
     /// Pending steps live this long (the code sent to a contact is valid as long).
-    static let pendingLifetime: TimeInterval = 600
+    public static let pendingLifetime: TimeInterval = 600
 
     func stash(_ app: PendingAuthenticatorApp) async throws(RegistrationError) -> String {
         try await stash(

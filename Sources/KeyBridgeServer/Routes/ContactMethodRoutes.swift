@@ -29,6 +29,16 @@ struct ContactMethodRoutes {
 
     static func kinds(_ path: String) -> Set<MethodKind> { AuthenticationMethodsRoutes.collections.first { $0.0 == path }?.1 ?? [] }
 
+    /// The phone kind of Graph's `phoneType`.
+    static func phoneKind(_ phoneType: String) -> MethodKind? {
+        switch phoneType {
+        case "mobile": .phone
+        case "alternateMobile": .alternatePhone
+        case "office": .officePhone
+        default: nil
+        }
+    }
+
     /// How a refusal names a method of the collection at `path`.
     static func noun(_ path: String) -> String {
         switch path {
@@ -42,11 +52,8 @@ struct ContactMethodRoutes {
     private func addPhone(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .manage, selfService: false)
         let body = try await request.decode(as: PhoneBody.self, context: context)
-        let kind: MethodDraft.Kind = switch body.phoneType ?? "mobile" {
-        case "mobile": .phone
-        case "alternateMobile": .alternatePhone
-        case "office": .officePhone
-        default: throw GraphError.badRequest("phoneType must be mobile, alternateMobile or office.")
+        guard let phoneKind = Self.phoneKind(body.phoneType ?? "mobile"), let kind = MethodDraft.Kind(phoneKind) else {
+            throw GraphError.badRequest("phoneType must be mobile, alternateMobile or office.")
         }
         let number = body.phoneNumber.trimmingCharacters(in: .whitespaces)
         guard number.hasPrefix("+"), (4...32).contains(number.count),

@@ -79,6 +79,73 @@ final class SecurityInfoServerTests: XCTestCase {
 
     // MARK: Scenarios
 
+    func testAnAppAndAnEMailAddressAreProvenAndAddedInEitherDirectory() async throws {
+        let policy = """
+            {"relyingParty": {"id": "contoso.com", "name": "Contoso"}, "origin": "https://login.contoso.com",
+             "authenticationMethods": {"enabled": {"otherAuthenticatorApp": {}, "email": {}}},
+             "registrationAccess": {"allowedNetworks": ["127.0.0.0/8"]}}
+            """
+        var wrongCodes: [String?] = []
+        try await inBothModes(policy: policy) { setup in
+            let mode = setup.mode
+            let environment = setup.directory.environment.merging(["KEYBRIDGE_TAP": try setup.directory.issuePass(Self.user)]) { $1 }
+            // The app: the otpauth URI on the terminal, its code (from Debian's oathtool) typed back.
+            let appOutput = setup.directory.folder.appendingPathComponent("app-\(mode).json").path
+            var terminal = try TmuxSession(
+                ["/bin/sh", "-c", (([TestPaths.keybridge, "security-info", "add", "authenticator-app", "--user", Self.user, "--name", "Phone", "--json"]
+                    + setup.target).map(TmuxSession.quote).joined(separator: " ")) + " > " + TmuxSession.quote(appOutput)],
+                environment: environment)
+            let screen = try terminal.waitFor("Current code from the app:")
+            let uri = try XCTUnwrap(screen.firstMatch(of: /otpauth:\/\/\S+/).map { String($0.output) }, "[\(mode)] \(screen)")
+            let secret = try XCTUnwrap(URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value)
+            try terminal.type(try Self.oathtool(secret))
+            try terminal.waitFor("[exited 0]")
+            let app = try XCTUnwrap(
+                (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: appOutput))) as? [String: Any])?["method"] as? [String: Any])
+            XCTAssertEqual(app["kind"] as? String, "otherAuthenticatorApp", "[\(mode)]")
+
+            // The e-mail address: the code goes to the directory's outbox (the server's own delivery
+            // writes the same file beside the directory); a wrong code first, then the right one.
+            // The app serves MFA now: locally a fresh pass (the first one is used up).
+            let mailEnvironment = setup.directory.environment.merging(["KEYBRIDGE_TAP": try setup.directory.issuePass(Self.user)]) { $1 }
+            let outbox = setup.directory.folder.appendingPathComponent("outbox.jsonl").path
+            let sentBefore = ((try? String(contentsOfFile: outbox, encoding: .utf8)) ?? "").split(separator: "\n").count
+            let wrong = try setup.directory.keybridge(
+                ["security-info", "add", "contact", "--kind", "email", "--value", "dana@example.org", "--user", Self.user, "--json"] + setup.target,
+                environment: mailEnvironment.merging(["KEYBRIDGE_TAP": try setup.directory.issuePass(Self.user)]) { $1 }, input: Data("000000\n".utf8))
+            XCTAssertNotEqual(wrong.status, 0, "[\(mode)] a wrong code adds nothing: \(wrong.stdout)")
+            let wrongCode = error(wrong)["code"] as? String
+            let mailOutput = setup.directory.folder.appendingPathComponent("mail-\(mode).json").path
+            terminal = try TmuxSession(
+                ["/bin/sh", "-c", (([TestPaths.keybridge, "security-info", "add", "contact", "--kind", "email", "--value", "dana@example.org",
+                                     "--user", Self.user, "--json"] + setup.target).map(TmuxSession.quote).joined(separator: " "))
+                    + " > " + TmuxSession.quote(mailOutput)],
+                environment: mailEnvironment)
+            try terminal.waitFor("Enter the code we sent to dana@example.org.")
+            let messages = try String(contentsOfFile: outbox, encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(messages.count, sentBefore + 2, "[\(mode)] one message per attempt")
+            let message = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(messages.last!.utf8)) as? [String: Any])
+            XCTAssertEqual(message["to"] as? String, "dana@example.org")
+            let code = try XCTUnwrap((message["message"] as? String)?.firstMatch(of: /\d{6}/).map { String($0.output) })
+            try terminal.type(code)
+            try terminal.waitFor("[exited 0]")
+            await XCTAssertEqualAsync(
+                try await setup.directory.methods(Self.user).map(\.kind).sorted { $0.rawValue < $1.rawValue }, [.email, .otherAuthenticatorApp],
+                "[\(mode)]")
+            wrongCodes.append(wrongCode)
+        }
+        XCTAssertEqual(wrongCodes.count, 2)
+        XCTAssertNotNil(wrongCodes.first ?? nil, "a wrong code is a named refusal")
+        XCTAssertEqual(wrongCodes.first, wrongCodes.last, "a wrong code is the same refusal in both modes")
+    }
+
+    /// The TOTP code of `secret` (Base32) now, from Debian's oathtool.
+    static func oathtool(_ secret: String) throws -> String {
+        let result = try ProcessRunner.run("/usr/bin/oathtool", ["--totp", "-b", secret])
+        XCTAssertEqual(result.status, 0, "oathtool (apt: oathtool) must be installed: \(result.stderr)")
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func testDefaultAndDeletingPhonesEMailAndAppsInEitherDirectory() async throws {
         try await inBothModes(policy: Self.policy()) { setup in
             let mode = setup.mode
@@ -301,7 +368,7 @@ final class SecurityInfoServerTests: XCTestCase {
         XCTAssertEqual(error(result)["code"] as? String, "invalidInput")
         XCTAssertTrue((error(result)["message"] as? String ?? "").contains("mutually exclusive"), result.stdout)
 
-        result = try setup.securityInfo(["add", "authenticator-app", "--user", Self.user, "--json"])
+        result = try setup.securityInfo(["review", "--user", Self.user, "--json"])
         XCTAssertEqual(result.status, 2, result.stdout + result.stderr)
         XCTAssertTrue((error(result)["message"] as? String ?? "").contains("local directory only"), result.stdout)
 

@@ -6,7 +6,7 @@ struct AddAuthenticatorApp: AsyncParsableCommand {
         commandName: "authenticator-app",
         abstract: "Add an authenticator app: scan the otpauth URI, then type the app's current code.",
         discussion: """
-            The secret is made here and shown once, as an otpauth:// URI on stderr (most apps read it \
+            The secret is made by the directory (here, or the server with --server) and shown once, as an otpauth:// URI on stderr (most apps read it \
             as a QR code: `qrencode -t ansiutf8 URI`). The app is added only when its current code \
             is typed back (read from stdin). --microsoft registers it as Microsoft Authenticator \
             (push and passwordless capable); otherwise it is another TOTP app. At most five of each. \
@@ -20,12 +20,25 @@ struct AddAuthenticatorApp: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
-            let pending = try await session.beginAuthenticatorApp(kind: microsoft ? .authenticatorApp : .otherAuthenticatorApp, label: name)
-            Output.note("Add this account to your app (shown once): \(pending.otpauthURI)")
-            if pending.requiresPasswordlessSignInInApp { Output.note(catalog.text("prompt.enablePasswordless")) }
-            let code = try LineInput.ask("Current code from the app: ")
-            let method = try await session.completeAuthenticatorApp(pending, code: code)
+            let kind: MethodKind = microsoft ? .authenticatorApp : .otherAuthenticatorApp
+            func show(_ uri: String, passwordless: Bool) {
+                Output.note("Add this account to your app (shown once): \(uri)")
+                if passwordless { Output.note(catalog.text("prompt.enablePasswordless")) }
+            }
+            let method: RegisteredMethod
+            if let remote = try await gate.remote() {
+                // The server makes the secret and keeps the step until the app's code comes back.
+                let user = gate.subject.user
+                let step = try await remote.beginAppRegistration(user: user, kind: kind, displayName: name)
+                show(step.otpauthURI, passwordless: step.requiresPasswordlessSignInInApp)
+                method = try await remote.completeAppRegistration(
+                    user: user, kind: kind, id: step.id, code: try LineInput.ask("Current code from the app: "))
+            } else {
+                let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
+                let pending = try await session.beginAuthenticatorApp(kind: kind, label: name)
+                show(pending.otpauthURI, passwordless: pending.requiresPasswordlessSignInInApp)
+                method = try await session.completeAuthenticatorApp(pending, code: try LineInput.ask("Current code from the app: "))
+            }
             if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
             Output.line("Added \(catalog.name(of: method.kind)) \"\(method.displayValue)\" [\(method.id)].")
         }
