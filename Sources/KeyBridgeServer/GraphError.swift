@@ -54,6 +54,13 @@ struct GraphError: Error, HTTPResponseError {
         }
     }
 
+    /// A refusal of a registration step's answer (a wrong code): a bad answer to the step, not a
+    /// failed sign-in, so 400 where a sign-in's refusal is 401.
+    init(stepRefusal error: RegistrationError) {
+        self.init(error)
+        if status == .unauthorized { (status, code) = (.badRequest, "invalidRequest") }
+    }
+
     init(status: HTTPResponse.Status, code: String, message: String, innerCode: String? = nil, allow: String? = nil) {
         self.status = status
         self.code = code

@@ -74,6 +74,7 @@ public enum KeyBridgeServer {
             UserRoutes(service: service).register(on: api)
             SignInPreferencesRoutes(service: service).register(on: api)
             VerifiedStepRoutes(service: service, delivery: configuration.delivery).register(on: api)
+            SecretMethodRoutes(service: service).register(on: api)
         }
         return router
     }

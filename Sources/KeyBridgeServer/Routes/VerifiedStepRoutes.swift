@@ -108,10 +108,8 @@ struct VerifiedStepRoutes {
             json["@keybridge.tenant"] = target.tenant
             return GraphJSON.response(json, status: .created)
         } catch {
-            var refusal = GraphError(error.refusal)
+            var refusal = GraphError(stepRefusal: error.refusal)
             refusal.retryID = error.retryID
-            // A wrong code is a bad answer to this step, not a failed sign-in: 400, not 401.
-            if refusal.status == .unauthorized { (refusal.status, refusal.code) = (.badRequest, "invalidRequest") }
             throw refusal
         }
     }

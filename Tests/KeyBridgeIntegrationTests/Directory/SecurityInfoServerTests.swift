@@ -139,6 +139,57 @@ final class SecurityInfoServerTests: XCTestCase {
         XCTAssertEqual(wrongCodes.first, wrongCodes.last, "a wrong code is the same refusal in both modes")
     }
 
+    func testATokenQuestionsAndAnAppPasswordAreAddedInEitherDirectory() async throws {
+        let policy = """
+            {"relyingParty": {"id": "contoso.com", "name": "Contoso"}, "origin": "https://login.contoso.com",
+             "authenticationMethods": {"enabled": {"hardwareToken": {}, "securityQuestions": {}, "appPassword": {}}},
+             "registrationAccess": {"allowedNetworks": ["127.0.0.0/8"]}}
+            """
+        try await inBothModes(policy: policy) { setup in
+            let mode = setup.mode
+            try setup.directory.admin(["user", "set", "--upn", Self.user, "--mfa-enforcement", "perUserMFA"])
+            let csv = setup.directory.folder.appendingPathComponent("tokens.csv").path
+            let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+            try "upn,serial number,secret key,time interval,manufacturer,model\n\(Self.user),TK-1,\(secret),30,Contoso,OTP c200\n"
+                .write(toFile: csv, atomically: true, encoding: .utf8)
+            try setup.directory.admin(["tokens", "import", "--tenant", "contoso", "--file", csv])
+            func pass() throws -> [String: String] { ["KEYBRIDGE_TAP": try setup.directory.issuePass(Self.user)] }
+
+            // The token, activated with the code it shows (typed on stdin); a wrong code first.
+            var result = try setup.directory.keybridge(
+                ["security-info", "add", "hardware-token", "--user", Self.user, "--serial", "TK-1", "--json"] + setup.target,
+                environment: try pass(), input: Data("000000\n".utf8))
+            XCTAssertNotEqual(result.status, 0, "[\(mode)] a wrong code activates nothing")
+            let wrongCode = error(result)["code"] as? String
+            result = try setup.directory.keybridge(
+                ["security-info", "add", "hardware-token", "--user", Self.user, "--serial", "TK-1", "--json"] + setup.target,
+                environment: try pass(), input: Data((try Self.oathtool(secret) + "\n").utf8))
+            XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
+            XCTAssertEqual((try json(result, mode)["method"] as? [String: Any])?["kind"] as? String, "hardwareToken")
+
+            // Security questions from a file; the answers are stored only as hashes.
+            let answers = setup.directory.folder.appendingPathComponent("answers.json").path
+            try #"[{"question": "First pet?", "answer": "Queequeg"}, {"question": "First car?", "answer": "Ford Taurus"}, {"question": "Birth town?", "answer": "Annapolis"}]"#
+                .write(toFile: answers, atomically: true, encoding: .utf8)
+            result = try setup.securityInfo(["add", "security-questions", "--user", Self.user, "--answers-file", answers, "--json"], environment: try pass())
+            XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
+            for file in [setup.directory.databasePath, setup.directory.databasePath + "-wal"] {
+                XCTAssertNil((FileManager.default.contents(atPath: file) ?? Data()).firstRange(of: Data("queequeg".utf8)), "[\(mode)] hashed")
+            }
+
+            // An app password, shown once and not stored as given.
+            result = try setup.securityInfo(["add", "app-password", "--user", Self.user, "--name", "mail", "--json"], environment: try pass())
+            XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
+            let password = try XCTUnwrap(try json(result, mode)["password"] as? String, "[\(mode)]")
+            for file in [setup.directory.databasePath, setup.directory.databasePath + "-wal"] {
+                XCTAssertNil((FileManager.default.contents(atPath: file) ?? Data()).firstRange(of: Data(password.utf8)), "[\(mode)] hashed")
+            }
+            await XCTAssertEqualAsync(
+                Set(try await setup.directory.methods(Self.user).map(\.kind)), [.hardwareToken, .securityQuestions, .appPassword], "[\(mode)]")
+            XCTAssertEqual(wrongCode, "mfaProofRejected", "[\(mode)] the same refusal for a wrong code")
+        }
+    }
+
     /// The TOTP code of `secret` (Base32) now, from Debian's oathtool.
     static func oathtool(_ secret: String) throws -> String {
         let result = try ProcessRunner.run("/usr/bin/oathtool", ["--totp", "-b", secret])

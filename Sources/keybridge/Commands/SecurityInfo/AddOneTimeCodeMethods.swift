@@ -57,9 +57,14 @@ struct AddHardwareToken: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
-            let code = try LineInput.ask("Code shown on token \(serial): ")
-            let method = try await session.activateHardwareToken(serial: serial, code: code)
+            let prompt = "Code shown on token \(serial): "
+            let method: RegisteredMethod
+            if let remote = try await gate.remote() {
+                method = try await remote.activateHardwareToken(user: gate.subject.user, serial: serial, code: try LineInput.ask(prompt))
+            } else {
+                let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
+                method = try await session.activateHardwareToken(serial: serial, code: try LineInput.ask(prompt))
+            }
             if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
             Output.line("Activated \(method.displayValue) [\(method.id)].")
         }

@@ -23,24 +23,37 @@ struct AddSecurityQuestions: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
-            var answers: [(question: String, answer: String)] = []
-            if let answersFile {
-                guard let data = FileManager.default.contents(atPath: answersFile),
-                    let decoded = try? JSONDecoder().decode([Answer].self, from: data)
-                else { throw RegistrationError.invalidInput("\(answersFile) is not a JSON array of {question, answer}") }
-                answers = decoded.map { ($0.question, $0.answer) }
-            } else {
-                for number in 1...ManageSession.requiredSecurityQuestions {
-                    let question = try LineInput.ask("Question \(number): ")
-                    let answer = PINInput.readWithoutEcho(prompt: "Answer \(number) (not shown): ") ?? ""
-                    answers.append((question, answer))
+            // Locally the page opens (MFA) before the questions are asked; a server is asked after.
+            let remote = try await gate.remote()
+            let session = remote == nil ? try await gate.open("add \(Self.configuration.commandName ?? "")").session : nil
+            let answers = try readAnswers()
+            let method =
+                if let session {
+                    try await session.registerSecurityQuestions(answers)
+                } else {
+                    try await remote?.registerSecurityQuestions(user: gate.subject.user, answers: answers)
                 }
-            }
-            let method = try await session.registerSecurityQuestions(answers)
+            guard let method else { return }
             if output.json { return try Output.json(["method": MethodJSON(method, catalog: catalog)]) }
             Output.line("Registered \(method.displayValue) [\(method.id)].")
         }
+    }
+
+    /// The questions and answers, from --answers-file or asked on the terminal (answers without echo).
+    private func readAnswers() throws -> [(question: String, answer: String)] {
+        if let answersFile {
+            guard let data = FileManager.default.contents(atPath: answersFile),
+                let decoded = try? JSONDecoder().decode([Answer].self, from: data)
+            else { throw RegistrationError.invalidInput("\(answersFile) is not a JSON array of {question, answer}") }
+            return decoded.map { ($0.question, $0.answer) }
+        }
+        var answers: [(question: String, answer: String)] = []
+        for number in 1...ManageSession.requiredSecurityQuestions {
+            let question = try LineInput.ask("Question \(number): ")
+            let answer = PINInput.readWithoutEcho(prompt: "Answer \(number) (not shown): ") ?? ""
+            answers.append((question, answer))
+        }
+        return answers
     }
 }
 
@@ -61,8 +74,12 @@ struct AddAppPassword: AsyncParsableCommand {
     func run() async throws {
         let catalog = gate.directory.catalog
         try await Output.reporting(json: output.json, catalog: catalog) {
-            let (_, session) = try await gate.open("add \(Self.configuration.commandName ?? "")")
-            let (method, password) = try await session.createAppPassword(name: name)
+            let (method, password) =
+                if let remote = try await gate.remote() {
+                    try await remote.createAppPassword(user: gate.subject.user, name: name)
+                } else {
+                    try await gate.open("add \(Self.configuration.commandName ?? "")").session.createAppPassword(name: name)
+                }
             if output.json { return try Output.json(Created(method: MethodJSON(method, catalog: catalog), password: password)) }
             Output.line("App password for \"\(name)\" (shown once): \(password)")
         }

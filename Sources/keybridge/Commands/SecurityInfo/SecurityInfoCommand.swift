@@ -18,9 +18,9 @@ struct SecurityInfoCommand: AsyncParsableCommand {
 
             THROUGH A SERVER
               With --server URL (or KEYBRIDGE_SERVER) and --token-file FILE (or KEYBRIDGE_TOKEN_FILE), \
-              `list`, `delete`, `default`, `add security-key`, `add contact` and `add \
-              authenticator-app` work through a `keybridge serve` — its Graph API — instead of a \
-              local directory (a contact's code is sent by the server, an app's secret made there): the key stays on this machine, the directory is the \
+              every command but `review` works through a `keybridge serve` — its Graph API and \
+              keybridge's own resources — instead of a local directory (a contact's code is sent by \
+              the server, an app's secret made there): the key stays on this machine, the directory is the \
               server's. The API token (`keybridge admin token issue --scope manage read`) authorizes \
               the change on the user's behalf instead of MFA; the server checks its access rule with \
               this connection's address, verifies the key and audits as the token. Prompts, PIN \

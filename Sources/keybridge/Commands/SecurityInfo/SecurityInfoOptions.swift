@@ -101,7 +101,7 @@ struct SecurityInfoGate: ParsableArguments {
     func requireLocal(_ command: String) throws {
         guard try serverURL() == nil else {
             throw RegistrationError.invalidInput(
-                "`security-info \(command)` works on a local directory only; with --server: list, delete, default, add security-key, add contact and add authenticator-app")
+                "`security-info \(command)` works on a local directory only; with --server: every command but review")
         }
     }
 
