@@ -160,7 +160,7 @@ public struct GraphClient: Sendable, CustomStringConvertible, CustomReflectable 
     /// Sends one request and returns the body of a 2xx answer; maps everything else.
     func send(_ method: String, _ path: String, body: Data? = nil, notFound: RegistrationError) async throws -> Data {
         var text = baseURL.absoluteString + path
-        if let tenant { text += "?tenant=" + Self.segment(tenant) }
+        if let tenant { text += (path.contains("?") ? "&" : "?") + "tenant=" + Self.segment(tenant) }
         guard let url = URL(string: text) else {
             throw RemoteDirectoryError(.unexpectedResponse, server: server, message: "cannot build a request URL for \(path)")
         }

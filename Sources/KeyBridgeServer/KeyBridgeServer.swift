@@ -75,6 +75,7 @@ public enum KeyBridgeServer {
             SignInPreferencesRoutes(service: service).register(on: api)
             VerifiedStepRoutes(service: service, delivery: configuration.delivery).register(on: api)
             SecretMethodRoutes(service: service).register(on: api)
+            RegistrationDecisionRoutes(service: service).register(on: api)
         }
         return router
     }

@@ -190,6 +190,33 @@ final class SecurityInfoServerTests: XCTestCase {
         }
     }
 
+    func testReviewGivesTheSameDecisionInEitherDirectory() async throws {
+        let policy = """
+            {"relyingParty": {"id": "contoso.com", "name": "Contoso"}, "origin": "https://login.contoso.com",
+             "authenticationMethods": {"enabled": {"authenticatorApp": {}, "email": {}, "phone": {}, "fido2SecurityKey": {}}},
+             "sspr": {"scope": "all", "methodsRequired": 2, "allowedMethods": ["authenticatorApp", "email", "phone"]},
+             "registrationAccess": {"allowedNetworks": ["127.0.0.0/8"]}}
+            """
+        var decisions: [[String: Any]] = []
+        try await inBothModes(policy: policy) { setup in
+            let result = try setup.securityInfo(["review", "--user", Self.user, "--json"])
+            XCTAssertEqual(result.status, 0, "[\(setup.mode)] \(result.stdout) \(result.stderr)")
+            decisions.append(try json(result, setup.mode))
+            // No review is due: confirming one is refused the same way in both modes.
+            let refused = try setup.securityInfo(["review", "--user", Self.user, "--confirm", "--json"])
+            XCTAssertEqual(refused.status, 2, "[\(setup.mode)] \(refused.stdout) \(refused.stderr)")
+            XCTAssertEqual(error(refused)["code"] as? String, "invalidInput", "[\(setup.mode)]")
+            let audited = try await setup.directory.audit().filter { $0.action == "interrupt" }.map(\.reason)
+            XCTAssertEqual(audited.first, "registerSkippable", "[\(setup.mode)] the decision is audited by the directory that made it")
+        }
+        // Only SSPR asks (it may be skipped); two methods shown, most secure first.
+        XCTAssertEqual(decisions.first?["action"] as? String, "registerSkippable")
+        XCTAssertEqual(decisions.first?["shownMethods"] as? [String], ["authenticatorApp", "phone"])
+        XCTAssertEqual(decisions.first?["shownMethods"] as? [String], decisions.last?["shownMethods"] as? [String])
+        XCTAssertEqual(decisions.first?["alternatives"] as? [String], decisions.last?["alternatives"] as? [String])
+        XCTAssertEqual(decisions.first?["action"] as? String, decisions.last?["action"] as? String)
+    }
+
     /// The TOTP code of `secret` (Base32) now, from Debian's oathtool.
     static func oathtool(_ secret: String) throws -> String {
         let result = try ProcessRunner.run("/usr/bin/oathtool", ["--totp", "-b", secret])
@@ -419,9 +446,6 @@ final class SecurityInfoServerTests: XCTestCase {
         XCTAssertEqual(error(result)["code"] as? String, "invalidInput")
         XCTAssertTrue((error(result)["message"] as? String ?? "").contains("mutually exclusive"), result.stdout)
 
-        result = try setup.securityInfo(["review", "--user", Self.user, "--json"])
-        XCTAssertEqual(result.status, 2, result.stdout + result.stderr)
-        XCTAssertTrue((error(result)["message"] as? String ?? "").contains("local directory only"), result.stdout)
 
         // The environment variables choose the server too; a bad token is the server's refusal.
         let badToken = setup.directory.folder.appendingPathComponent("bad-token").path

@@ -18,7 +18,7 @@ struct SecurityInfoCommand: AsyncParsableCommand {
 
             THROUGH A SERVER
               With --server URL (or KEYBRIDGE_SERVER) and --token-file FILE (or KEYBRIDGE_TOKEN_FILE), \
-              every command but `review` works through a `keybridge serve` — its Graph API and \
+              every command works through a `keybridge serve` — its Graph API and \
               keybridge's own resources — instead of a local directory (a contact's code is sent by \
               the server, an app's secret made there): the key stays on this machine, the directory is the \
               server's. The API token (`keybridge admin token issue --scope manage read`) authorizes \
@@ -192,23 +192,35 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         func run() async throws {
             let catalog = gate.directory.catalog
             try await Output.reporting(json: output.json, catalog: catalog) {
-                try gate.requireLocal("review")
-                let service = try await gate.directory.existingService()
-                let tenant = try await gate.subject.resolvedTenant(service)
                 let upn = gate.subject.user
-                let decision = try await service.interrupt(
-                    upn: upn, tenant: tenant, client: gate.client.context, resourceRequiresMFA: resourceRequiresMFA)
+                let decision: RemoteRegistrationDecision
                 var confirmed = false
-                if confirm {
-                    guard decision.action == .review else {
-                        throw RegistrationError.invalidInput("no review is due for \(upn) (sign-in decides: \(decision.action.rawValue))")
+                if let remote = try await gate.remote() {
+                    // The server decides and, for a due review, confirms it (its rule, not this client's).
+                    decision = try await remote.registrationDecision(user: upn, resourceRequiresMFA: resourceRequiresMFA)
+                    if confirm {
+                        try await remote.confirmReview(user: upn)
+                        confirmed = true
                     }
-                    let proof = try await gate.mfa.proof(service: service, upn: upn, tenant: tenant, devices: gate.devices, pin: gate.pin)
-                    try await service.openReview(upn: upn, tenant: tenant, client: gate.client.context, proof: proof).confirm()
-                    confirmed = true
+                } else {
+                    let service = try await gate.directory.existingService()
+                    let tenant = try await gate.subject.resolvedTenant(service)
+                    let local = try await service.interrupt(
+                        upn: upn, tenant: tenant, client: gate.client.context, resourceRequiresMFA: resourceRequiresMFA)
+                    if confirm {
+                        guard local.action == .review else {
+                            throw RegistrationError.invalidInput("no review is due for \(upn) (sign-in decides: \(local.action.rawValue))")
+                        }
+                        let proof = try await gate.mfa.proof(service: service, upn: upn, tenant: tenant, devices: gate.devices, pin: gate.pin)
+                        try await service.openReview(upn: upn, tenant: tenant, client: gate.client.context, proof: proof).confirm()
+                        confirmed = true
+                    }
+                    decision = RemoteRegistrationDecision(
+                        action: local.action.rawValue, shownMethods: local.shownMethods, alternatives: local.alternatives,
+                        reviewMethods: local.reviewMethods)
                 }
                 let result = Decision(
-                    action: decision.action.rawValue, shownMethods: decision.shownMethods.map(\.rawValue),
+                    action: decision.action, shownMethods: decision.shownMethods.map(\.rawValue),
                     alternatives: decision.alternatives.map(\.rawValue),
                     reviewMethods: decision.reviewMethods.map { MethodJSON($0, catalog: catalog) }, confirmed: confirmed)
                 if output.json { return try Output.json(result) }

@@ -101,7 +101,7 @@ struct SecurityInfoGate: ParsableArguments {
     func requireLocal(_ command: String) throws {
         guard try serverURL() == nil else {
             throw RegistrationError.invalidInput(
-                "`security-info \(command)` works on a local directory only; with --server: every command but review")
+                "`security-info \(command)` opens a local directory; with --server this command goes through the server")
         }
     }
 
