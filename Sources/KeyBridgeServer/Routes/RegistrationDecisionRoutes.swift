@@ -21,10 +21,11 @@ struct RegistrationDecisionRoutes {
     }
 
     private func decision(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let flag = request.uri.queryParameters["resourceRequiresMfa"].map(String.init)
+        guard flag == nil || flag == "true" || flag == "false" else { throw GraphError.badRequest("resourceRequiresMfa must be true or false.") }
         let target = try await ResolvedUser.resolve(request, context: context, service: service, scope: .read)
         let decision = try await service.interrupt(
-            upn: target.user.upn, tenant: target.tenant, client: context.client,
-            resourceRequiresMFA: request.uri.queryParameters["resourceRequiresMfa"] == "true")
+            upn: target.user.upn, tenant: target.tenant, client: context.client, resourceRequiresMFA: flag == "true")
         return GraphJSON.response([
             "@keybridge.tenant": target.tenant, "action": decision.action.rawValue,
             "shownMethods": decision.shownMethods.map(\.rawValue), "alternatives": decision.alternatives.map(\.rawValue),

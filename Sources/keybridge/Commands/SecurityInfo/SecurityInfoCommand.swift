@@ -45,11 +45,20 @@ struct SecurityInfoCommand: AsyncParsableCommand {
     /// Opens the page, changes one method, and prints `{key: method}` or `sentence`.
     static func change(
         _ gate: SecurityInfoGate, _ output: OutputOptions, method: String, key: String, sentence: String,
-        _ body: @escaping @Sendable (ManageSession) async throws -> Void
+        local: @escaping @Sendable (ManageSession) async throws -> Void,
+        remote: @escaping @Sendable (GraphClient, RegisteredMethod) async throws -> Void
     ) async throws {
         try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
-            let (_, session) = try await gate.open(key == "deleted" ? "delete" : key)
-            try await body(session)
+            if let client = try await gate.remote() {
+                // Through a server: the method is looked up there first (an unknown id is refused alike).
+                guard let found = try await client.methods(user: gate.subject.user).methods.first(where: { $0.id == method }) else {
+                    throw RegistrationError.methodNotFound(method)
+                }
+                try await remote(client, found)
+            } else {
+                let (_, session) = try await gate.open(key == "deleted" ? "delete" : key)
+                try await local(session)
+            }
             if output.json { return try Output.json([key: method]) }
             Output.line(sentence)
         }
@@ -111,24 +120,11 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The method's id (from `list`).", valueName: "id")) var method: String
 
         func run() async throws {
-            if try gate.serverURL() != nil { return try await deleteThroughServer() }
-            try await SecurityInfoCommand.change(gate, output, method: method, key: "deleted", sentence: "Deleted \(method).") {
-                try await $0.delete(methodID: method)
-            }
-        }
-
-        /// Looks the method up (a refusal for an unknown id or a kind Graph has no resource for), then deletes it.
-        private func deleteThroughServer() async throws {
-            try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
-                guard let remote = try await gate.remote() else { return }
-                let user = gate.subject.user
-                guard let found = try await remote.methods(user: user).methods.first(where: { $0.id == method }) else {
-                    throw RegistrationError.methodNotFound(method)
-                }
-                try await remote.deleteMethod(user: user, id: method, kind: found.kind)
-                if output.json { return try Output.json(["deleted": method]) }
-                Output.line("Deleted \(method).")
-            }
+            let user = gate.subject.user
+            try await SecurityInfoCommand.change(
+                gate, output, method: method, key: "deleted", sentence: "Deleted \(method).",
+                local: { try await $0.delete(methodID: method) },
+                remote: { try await $0.deleteMethod(user: user, id: method, kind: $1.kind) })
         }
     }
 
@@ -144,24 +140,12 @@ struct SecurityInfoCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("The method's id (from `list`).", valueName: "id")) var method: String
 
         func run() async throws {
-            if try gate.serverURL() != nil { return try await setThroughServer() }
+            let user = gate.subject.user
             try await SecurityInfoCommand.change(
-                gate, output, method: method, key: "default", sentence: "\(method) is now the default MFA method."
-            ) { try await $0.setDefault(methodID: method) }
-        }
-
-        /// Through a server: Graph's `signInPreferences`, naming the method (the server's rules decide).
-        private func setThroughServer() async throws {
-            try await Output.reporting(json: output.json, catalog: gate.directory.catalog) {
-                guard let remote = try await gate.remote() else { return }
-                let user = gate.subject.user
-                guard let found = try await remote.methods(user: user).methods.first(where: { $0.id == method }) else {
-                    throw RegistrationError.methodNotFound(method)
-                }
-                try await remote.setDefaultMethod(user: user, id: method, kind: found.kind)
-                if output.json { return try Output.json(["default": method]) }
-                Output.line("\(method) is now the default MFA method.")
-            }
+                gate, output, method: method, key: "default", sentence: "\(method) is now the default MFA method.",
+                local: { try await $0.setDefault(methodID: method) },
+                // Graph's signInPreferences, naming the method; the server's rules decide.
+                remote: { try await $0.setDefaultMethod(user: user, id: method, kind: $1.kind) })
         }
     }
 
