@@ -12,8 +12,12 @@ public struct EnrollmentReceipt: Codable, Sendable, Equatable {
     public var credentialID: String
     public var kiosk: String
     public var operatorUPN: String
-    /// Only when the kiosk prints random PINs (the holder must change it at first use).
+    /// A random PIN the kiosk gave the holder (who must change it at first use): shown and
+    /// printed for them; the receipt files keep it only when the admin asks for that
+    /// (``ReceiptLog/recordsPINs``), otherwise only ``pinIssued``.
     public var pin: String?
+    /// Whether the kiosk issued a random PIN (recorded instead of the PIN itself).
+    public var pinIssued: Bool
 
     public init(
         time: Date, upn: String, tenant: String, keyModel: String, aaguid: String, serialNumber: String?,
@@ -29,6 +33,7 @@ public struct EnrollmentReceipt: Codable, Sendable, Equatable {
         self.kiosk = kiosk
         self.operatorUPN = operatorUPN
         self.pin = pin
+        pinIssued = pin != nil
     }
 
     static let csvHeader = "time,upn,tenant,key model,aaguid,serial number,credential id,kiosk,operator,pin"
@@ -36,26 +41,39 @@ public struct EnrollmentReceipt: Codable, Sendable, Equatable {
     var csvLine: String {
         [
             ISO8601DateFormatter().string(from: time), upn, tenant, keyModel, aaguid, serialNumber ?? "", credentialID, kiosk,
-            operatorUPN, pin ?? "",
+            operatorUPN, pin ?? (pinIssued ? "issued" : ""),
         ].map(Self.csvField).joined(separator: ",")
     }
 
+    /// One RFC 4180 field. A value a spreadsheet would run as a formula (starting with `=`, `+`,
+    /// `-`, `@`, a tab or a carriage return — a UPN or a key's serial number can) gets a leading
+    /// `'`, so it is shown as text.
     static func csvField(_ text: String) -> String {
+        var text = text
+        if let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
 
 /// Appends receipts to `enrollments.csv` (with a header) and `enrollments.jsonl` in a folder,
-/// each line written whole and flushed to disk.
+/// each line written whole and flushed to disk. Random PINs are not written unless
+/// ``recordsPINs`` (an admin's explicit choice); then both files are made readable by their
+/// owner only (0600).
 public struct ReceiptLog: Sendable {
     public let folder: String
+    public let recordsPINs: Bool
     public var csvPath: String { folder + "/enrollments.csv" }
     public var jsonPath: String { folder + "/enrollments.jsonl" }
 
-    public init(folder: String) { self.folder = folder }
+    public init(folder: String, recordsPINs: Bool = false) {
+        self.folder = folder
+        self.recordsPINs = recordsPINs
+    }
 
     public func append(_ receipt: EnrollmentReceipt) throws {
+        var receipt = receipt
+        if !recordsPINs { receipt.pin = nil }
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let encoder = JSONEncoder()
@@ -64,14 +82,17 @@ public struct ReceiptLog: Sendable {
         var json = try encoder.encode(receipt)
         json.append(0x0A)
         let newCSV = !FileManager.default.fileExists(atPath: csvPath)
-        try Self.append(Data(((newCSV ? EnrollmentReceipt.csvHeader + "\n" : "") + receipt.csvLine + "\n").utf8), to: csvPath)
-        try Self.append(json, to: jsonPath)
+        try append(Data(((newCSV ? EnrollmentReceipt.csvHeader + "\n" : "") + receipt.csvLine + "\n").utf8), to: csvPath)
+        try append(json, to: jsonPath)
     }
 
-    private static func append(_ data: Data, to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+    private func append(_ data: Data, to path: String) throws {
+        let mode: mode_t = recordsPINs ? 0o600 : 0o640
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
         defer { close(descriptor) }
+        // Files made before PINs were recorded are narrowed before a PIN goes in.
+        if recordsPINs, fchmod(descriptor, 0o600) != 0 { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
         let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(descriptor) == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])

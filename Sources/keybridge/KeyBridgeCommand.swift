@@ -1,6 +1,7 @@
 import ArgumentParser
 
-@main
+/// The root command. `main()` is ``KeyBridgeEntry``'s: it reports command-line mistakes with exit
+/// status 2 (and the JSON envelope with --json), as the exit-status table promises.
 struct KeyBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keybridge",
@@ -20,7 +21,7 @@ struct KeyBridgeCommand: AsyncParsableCommand {
             EXIT STATUS
               0   success
               1   an unexpected failure
-              2   invalid arguments or input
+              2   invalid arguments or input (an unknown command or option too)
               3   no such key, or several keys and no --device
               4   PIN or user-verification problem
               5   presence denied, or no touch before the timeout

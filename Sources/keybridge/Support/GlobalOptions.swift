@@ -28,7 +28,12 @@ struct DeviceOptions: ParsableArguments {
 
     var discovery: DeviceDiscovery { DeviceDiscovery(virtualKeyDirectory: virtualKeyDirectory) }
 
-    var timeoutDuration: Duration { .milliseconds(Int(max(0.1, timeout) * 1000)) }
+    /// The timeout as a duration (``validate()`` has checked it is in ``OptionRange/waitSeconds``).
+    var timeoutDuration: Duration { .milliseconds(Int(timeout * 1000)) }
+
+    func validate() throws {
+        try OptionRange.check(timeout, "--timeout", OptionRange.waitSeconds)
+    }
 
     /// Finds and opens the chosen key.
     func open() async throws(KeyBridgeError) -> SecurityKey {

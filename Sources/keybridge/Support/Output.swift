@@ -16,10 +16,11 @@ enum Output {
     }
 
     /// Prints a line for people on stdout.
-    static func line(_ text: String) { print(text) }
+    /// Control characters in `text` are escaped (``TerminalText``): one call, one line.
+    static func line(_ text: String) { print(TerminalText.safe(text)) }
 
     /// Prints a note for people on stderr (prompts, progress, warnings).
-    static func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    static func note(_ text: String) { FileHandle.standardError.write(Data((TerminalText.safe(text) + "\n").utf8)) }
 
     /// Runs `body`, turning a ``KeyBridgeError``, a ``RegistrationError`` or an ``EnrollmentFailure``
     /// into its message (or JSON error object, in `catalog`'s language) and exit code.

@@ -196,11 +196,15 @@ class KioskTests: XCTestCase {
         let key = try VirtualKeyProcess(options: ["--serial", "KB-RANDOM"], directory: keys, name: "dana.sock")
         let screen = try kiosk.waitFor("security key is registered")
         XCTAssertTrue(screen.contains("A random PIN will be printed") || screen.contains("PIN (change it at first use)"), screen)
+        // The PIN is on the screen for the new hire; the receipt files say one was issued, not which.
+        let pin = try XCTUnwrap(screen.firstMatch(of: /PIN \(change it at first use\): (\d{8})/).map { String($0.output.1) }, screen)
         let receipt = try String(contentsOf: receipts.appendingPathComponent("enrollments.jsonl"), encoding: .utf8)
         let object = try JSONSerialization.jsonObject(with: Data(receipt.utf8)) as? [String: Any]
-        let pin = try XCTUnwrap(object?["pin"] as? String, "with --random-pin the receipt carries the PIN")
-        XCTAssertEqual(pin.count, 8)
-        XCTAssertTrue(screen.contains(pin), "and the screen shows it")
+        XCTAssertNil(object?["pin"], "no PIN in the JSON receipt")
+        XCTAssertEqual(object?["pinIssued"] as? Bool, true)
+        let csv = try String(contentsOf: receipts.appendingPathComponent("enrollments.csv"), encoding: .utf8)
+        XCTAssertFalse(csv.contains(pin) || receipt.contains(pin), "the PIN is in no receipt file")
+        XCTAssertTrue(csv.hasSuffix(",issued\n"), csv)
         let info = try ProcessRunner.run(TestPaths.keybridge, ["info", "--json", "--device", key.deviceID])
         let details = (try JSONSerialization.jsonObject(with: info.stdoutData) as? [String: Any])?["info"] as? [String: Any]
         XCTAssertEqual(details?["forcePINChange"] as? Bool, true, "the key demands a new PIN at first use")

@@ -16,6 +16,10 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only events at or after this ISO 8601 time.", valueName: "time")) var since: String?
     @Option(name: .long, help: ArgumentHelp("At most this many (the newest).", valueName: "n")) var limit: Int?
 
+    func validate() throws {
+        if let limit { try OptionRange.check(limit, "--limit", 1...1_000_000) }
+    }
+
     struct Row: Encodable {
         var time: String
         var tenant: String

@@ -20,9 +20,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Timed calls of each operation.") var iterations = 50
     @Option(name: .long, help: "Untimed calls first.") var warmup = 3
 
+    func validate() throws {
+        try OptionRange.check(iterations, "--iterations", 1...1_000_000)
+        try OptionRange.check(warmup, "--warmup", 0...10_000)
+    }
+
     func run() async throws {
         try await Output.reporting(json: output.json) {
-            guard iterations > 0 else { throw KeyBridgeError.invalidArgument("--iterations must be positive") }
             let key = try await deviceOptions.open()
             let pin = try await key.info().hasPIN ? try pinOptions.requiredPIN() : nil
             var create: [Duration] = []

@@ -19,6 +19,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "JSON file of named APDU sequences.") var apdus: String
     @Option(name: .long, help: "Timed replays of each sequence.") var iterations = 100
 
+    func validate() throws { try OptionRange.check(iterations, "--iterations", 1...1_000_000) }
+
     func run() async throws {
         try await Output.reporting(json: output.json) {
             guard let data = FileManager.default.contents(atPath: apdus),

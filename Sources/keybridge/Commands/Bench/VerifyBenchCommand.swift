@@ -19,6 +19,11 @@ struct VerifyBenchCommand: AsyncParsableCommand {
     @OptionGroup var deviceOptions: DeviceOptions
     @Option(name: .long, help: "Sign-ins to make.") var count = 200
     @Option(name: .long, help: "Times each sign-in is verified.") var rounds = 20
+
+    func validate() throws {
+        try OptionRange.check(count, "--count", 1...100_000)
+        try OptionRange.check(rounds, "--rounds", 1...10_000)
+    }
     @Option(name: .long, help: ArgumentHelp("Write the sign-ins as JSON here.", valueName: "file")) var export: String?
 
     static let rpID = "bench.keybridge.test"

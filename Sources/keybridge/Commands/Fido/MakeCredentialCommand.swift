@@ -42,6 +42,10 @@ struct MakeCredentialCommand: AsyncParsableCommand {
     var credBlob: String?
     @Flag(name: .customLong("min-pin-length"), help: "Ask for the minPinLength extension.") var minPINLength = false
 
+    func validate() throws {
+        if let credProtect { try OptionRange.check(credProtect, "--cred-protect", 1...3) }
+    }
+
     func run() async throws {
         try await Output.reporting(json: output.json) {
             var request = MakeCredentialRequest(

@@ -18,7 +18,10 @@ struct KioskCommand: AsyncParsableCommand {
             --random-pin, a random one printed on the receipt, and the key demands a new one at first \
             use); the key's minimum PIN length is raised to --min-pin-length where the key supports \
             authenticatorConfig; a touch; verification; and a receipt line appended to \
-            enrollments.csv and enrollments.jsonl in --receipts (the PIN only with --random-pin).
+            enrollments.csv and enrollments.jsonl in --receipts. A random PIN is shown and printed \
+            for the new hire only; the files record that one was issued, not the PIN, unless \
+            --receipt-pins (then both files are 0600). Cells a spreadsheet would run as a formula \
+            are written as text.
 
             Nothing is left half-done: Ctrl-C, a key pulled out or a directory that cannot be written \
             stop that person's enrollment; a credential the key already made is deleted from it again \
@@ -56,6 +59,8 @@ struct KioskCommand: AsyncParsableCommand {
     var minimumPINLength = 6
     @Flag(name: .customLong("random-pin"), help: "Give each key a random PIN, printed on the receipt; the key demands a change at first use.")
     var randomPIN = false
+    @Flag(name: .customLong("receipt-pins"), help: "With --random-pin, also write each PIN into the receipt files (then readable by their owner only).")
+    var receiptPINs = false
     @Flag(name: .customLong("force-pin-change"), help: "Make keys demand a new PIN at first use even when the new hire chose it.")
     var forcePINChange = false
     @Option(name: .long, help: ArgumentHelp("Folder for enrollments.csv and enrollments.jsonl (default: receipts/ beside the directory).", valueName: "dir"))
@@ -101,7 +106,7 @@ struct KioskCommand: AsyncParsableCommand {
             let settings = KioskSettings(
                 kioskName: name, operatorGroup: operatorGroup, minimumPINLength: minimumPINLength, randomPIN: randomPIN,
                 forcePINChange: forcePINChange,
-                receipts: ReceiptLog(folder: receiptFolder), printCommand: printCommand,
+                receipts: ReceiptLog(folder: receiptFolder, recordsPINs: receiptPINs), printCommand: printCommand,
                 models: try aaguidNames.map { try KeyModelNames(file: $0) } ?? KeyModelNames(), discovery: devices.discovery,
                 touchTimeout: devices.timeoutDuration, json: output.json)
             flow = KioskFlow(directory: kioskDirectory, settings: settings, input: TerminalInput(screen: output.json ? .standardError : .standardOutput), catalog: catalog)

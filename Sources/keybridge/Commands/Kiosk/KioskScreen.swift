@@ -15,8 +15,8 @@ struct KioskScreen: Sendable {
         let width = max(40, min(Self.terminalWidth(), 100))
         let inner = width - 4
         var top = "keybridge · \(catalog.text("kiosk.title"))"
-        var who = "Kiosk \(kioskName)"
-        if let operatorUPN { who += " · \(operatorUPN)" }
+        var who = "Kiosk \(TerminalText.safe(kioskName))"
+        if let operatorUPN { who += " · \(TerminalText.safe(operatorUPN))" }
         top = String(top.prefix(inner))
         who = String(who.prefix(inner))
         var text = "\u{1B}[2J\u{1B}[H"
@@ -24,16 +24,16 @@ struct KioskScreen: Sendable {
         text += "│ " + top.padding(toLength: inner, withPad: " ", startingAt: 0) + " │\n"
         text += "│ " + who.padding(toLength: inner, withPad: " ", startingAt: 0) + " │\n"
         text += "└" + String(repeating: "─", count: width - 2) + "┘\n"
-        text += "\n " + (step.map { "[\($0.number)/\($0.of)] " } ?? "") + heading + "\n\n"
-        for line in lines { text += " " + line + "\n" }
+        text += "\n " + (step.map { "[\($0.number)/\($0.of)] " } ?? "") + TerminalText.safe(heading) + "\n\n"
+        for line in lines { text += " " + TerminalText.safe(line) + "\n" }
         write(text)
     }
 
     /// A line under the page.
-    func say(_ line: String) { write(" " + line + "\n") }
+    func say(_ line: String) { write(" " + TerminalText.safe(line) + "\n") }
 
     /// A question; the answer is typed on the same line.
-    func ask(_ question: String) { write("\n " + question + " ") }
+    func ask(_ question: String) { write("\n " + TerminalText.safe(question) + " ") }
 
     /// The footer.
     func footer() { write("\n " + catalog.text("kiosk.footer") + "\n") }

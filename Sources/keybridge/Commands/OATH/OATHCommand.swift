@@ -138,6 +138,11 @@ struct OATHCommand: AsyncParsableCommand {
         @Option(name: .long, help: "HOTP initial counter.") var counter: UInt64 = 0
         @Flag(name: .long, help: "Require a touch to compute codes.") var touch = false
 
+        func validate() throws {
+            try OptionRange.check(digits, "--digits", 6...8)
+            try OptionRange.check(period, "--period", 1...86_400)
+        }
+
         func run() async throws {
             try await OATHReporting.run(json: output.json) {
                 let parsed: OTPAuthURI

@@ -63,6 +63,14 @@ struct VKeyServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("reset-window"), help: "Refuse reset this many seconds after start (default: always allow).")
     var resetWindow: Double?
 
+    func validate() throws {
+        try OptionRange.check(userActionTimeout, "--user-action-timeout", OptionRange.waitSeconds)
+        if let resetWindow { try OptionRange.check(resetWindow, "--reset-window", 0.001...86_400) }
+        try OptionRange.check(presenceDelay, "--presence-delay-ms", 0...600_000)
+        try OptionRange.check(residentKeyCapacity, "--rk-capacity", 0...100_000)
+        try OptionRange.check(firmware, "--firmware", 0...Int(UInt32.max))
+    }
+
     func run() async throws {
         try await Output.reporting(json: false) {
             let configuration = try makeConfiguration()

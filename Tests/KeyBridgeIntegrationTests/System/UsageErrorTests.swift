@@ -1,0 +1,83 @@
+import Foundation
+import XCTest
+
+/// Command-line mistakes exit 2 with a clear message — and the JSON envelope with --json — before
+/// anything runs: numeric options out of range (infinite, not a number, zero, negative, huge)
+/// used to crash (SIGILL) or be accepted; unknown commands and options exited 64 in plain text.
+final class UsageErrorTests: XCTestCase {
+    private func keybridge(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
+        try ProcessRunner.run(TestPaths.keybridge, arguments, environment: environment)
+    }
+
+    private func envelope(_ result: ProcessResult) -> [String: Any] {
+        ((try? JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])?["error"] as? [String: Any]) ?? [:]
+    }
+
+    func testOutOfRangeNumbersAreRefusedNamingTheOptionAndItsRange() throws {
+        for value in ["inf", "1e12", "0", "nan", "-1", "1e300"] {
+            for command in [["fido", "make-credential", "--rp", "example.com"], ["fido", "get-assertion", "--rp", "example.com"]] {
+                let result = try keybridge(command + ["--timeout=\(value)", "--json"])
+                XCTAssertEqual(result.status, 2, "\(command) --timeout=\(value): \(result.stdout) \(result.stderr)")
+                XCTAssertEqual(envelope(result)["code"] as? String, "invalidArguments", "\(value): \(result.stdout)")
+                XCTAssertTrue((envelope(result)["message"] as? String ?? "").contains("--timeout must be a number of seconds from"), result.stdout)
+            }
+        }
+        for (option, value) in [("--user-action-timeout", "inf"), ("--user-action-timeout", "1e300"), ("--reset-window", "nan"),
+                                ("--presence-delay-ms", "-5"), ("--rk-capacity", "-1")] {
+            let result = try keybridge(["vkey", "serve", "\(option)=\(value)"])
+            XCTAssertEqual(result.status, 2, "\(option)=\(value): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(option), result.stderr)
+        }
+        let digits = try keybridge(["oath", "add", "--account", "a", "--secret", "JBSWY3DP", "--digits", "12", "--json"])
+        XCTAssertEqual(digits.status, 2)
+        XCTAssertTrue((envelope(digits)["message"] as? String ?? "").contains("--digits must be from 6 to 8"), digits.stdout)
+    }
+
+    func testAnInfiniteTimeoutStartsNoRegistrationAndLeavesNoDanglingAuditEvent() async throws {
+        let directory = try DirectoryFixture()
+        try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        let result = try directory.keybridge(
+            ["security-info", "add", "security-key", "--user", "dana@contoso.com", "--timeout=inf", "--client-address", "10.1.2.3", "--json"])
+        XCTAssertEqual(result.status, 2, result.stdout + result.stderr)
+        let events = try await directory.audit().filter { $0.upn == "dana@contoso.com" && $0.action != "userAdd" }
+        XCTAssertEqual(events.count, 0, "nothing started: \(events.map(\.action))")
+    }
+
+    func testUnknownCommandsAndOptionsExit2WithTheEnvelopeAndHelpStillExits0() throws {
+        for arguments in [["nosuchcommand", "--json"], ["devices", "--bogus", "--json"], ["fido", "make-credential", "--json"]] {
+            let result = try keybridge(arguments)
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stdout) \(result.stderr)")
+            XCTAssertEqual(envelope(result)["code"] as? String, "invalidArguments", "\(arguments): \(result.stdout)")
+            XCTAssertFalse(result.stderr.isEmpty, "the usage goes to stderr")
+        }
+        let plain = try keybridge(["nosuchcommand"])
+        XCTAssertEqual(plain.status, 2)
+        XCTAssertTrue(plain.stdout.isEmpty, "without --json nothing on stdout")
+        let help = try keybridge(["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("EXIT STATUS"), help.stdout)
+    }
+}
+
+/// A newline or an escape sequence in a value someone typed (here, a refused user name) is shown
+/// escaped in every human-readable output: it cannot forge a line in `admin audit` or rewrite
+/// the terminal.
+final class TerminalInjectionTests: XCTestCase {
+    func testAControlCharacterInARefusedValueCannotForgeAnAuditLine() async throws {
+        let directory = try DirectoryFixture()
+        let hostile = "mallory@contoso.com\n2026-01-01T00:00:00Z contoso it@contoso.com admin register success\u{1B}[2J"
+        let refused = try directory.keybridge(["security-info", "list", "--user", hostile, "--tenant", "contoso", "--client-address", "10.1.2.3"])
+        XCTAssertEqual(refused.status, 11, refused.stderr)
+        XCTAssertFalse(refused.stderr.contains("\u{1B}"), "no escape sequence reaches the terminal: \(refused.stderr)")
+        XCTAssertFalse(refused.stderr.split(separator: "\n").contains { $0.hasPrefix("2026-01-01") }, "no forged line: \(refused.stderr)")
+        let audit = try directory.keybridge(["admin", "audit", "--tenant", "contoso"])
+        XCTAssertEqual(audit.status, 0, audit.stderr)
+        XCTAssertFalse(audit.stdout.contains("\u{1B}"), audit.stdout)
+        let lines = audit.stdout.split(separator: "\n")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("2026-01-01T00:00:00Z") }, "no forged line:\n\(audit.stdout)")
+        XCTAssertTrue(audit.stdout.contains("mallory@contoso.com\\n2026-01-01"), "the value is shown escaped:\n\(audit.stdout)")
+        // The stored event keeps the value as it was typed; only its display is escaped.
+        let stored = try await directory.audit().contains { $0.upn == hostile }
+        XCTAssertTrue(stored)
+    }
+}
