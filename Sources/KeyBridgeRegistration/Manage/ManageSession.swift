@@ -270,6 +270,11 @@ public final class ManageSession: Sendable {
             // store advances it atomically (two servers cannot both accept one counter value).
             if parsedAuth.signCount != 0 || key.signCount != 0 {
                 guard try await service.store.advanceSignCount(methodID: method.id, to: parsedAuth.signCount) else {
+                    // The cloned-key signal gets an audit event of its own, naming the key, for admins to act on.
+                    try? await service.audit(
+                        "signCountRegression", tenant: tenant, upn: user.upn, mode: mode, client: client,
+                        error: .mfaProofRejected("the sign counter went backwards"),
+                        reason: "key \(method.id): counter \(parsedAuth.signCount), stored \(key.signCount); the key may be cloned")
                     throw .mfaProofRejected("the sign counter went backwards: the key may be cloned")
                 }
             }

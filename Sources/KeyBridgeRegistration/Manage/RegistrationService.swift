@@ -118,7 +118,7 @@ public final class RegistrationService: Sendable {
     ) -> AuditEvent {
         AuditEvent(
             time: Date(), tenant: tenant, upn: upn, actor: actor, mode: mode, client: client.description,
-            action: action, outcome: error == nil ? .success : .failure, reason: error?.code ?? reason)
+            action: action, outcome: error == nil ? .success : .failure, reason: error.map { $0.code + (reason.map { ": " + $0 } ?? "") } ?? reason)
     }
 }
 

@@ -53,6 +53,30 @@ final class ManageModeFIDO2Tests: XCTestCase {
         XCTAssertEqual(last?.reason, expected.code, file: file, line: line)
     }
 
+    /// Under enforced attestation, a packed attestation whose certificate chains to a root that is
+    /// not one of the tenant's anchors is refused — here another virtual key's root, a CA with the
+    /// same name but another key, so only a real signature check can tell them apart.
+    func testAnAttestationChainingToARootThatIsNotAnAnchorIsRefused() async throws {
+        let vkey = try VirtualKeyProcess(options: ["--attestation", "packed"])
+        let other = try VirtualKeyProcess(options: ["--attestation", "packed"])
+        let ownRoot = try XCTUnwrap(vkey.control(["cmd": "info"])["attestationRootPEM"] as? String)
+        let otherRoot = try XCTUnwrap(other.control(["cmd": "info"])["attestationRootPEM"] as? String)
+        XCTAssertNotEqual(ownRoot, otherRoot, "each virtual key has its own attestation CA")
+        let service = try await service { $0.methods.fido2.enforceAttestation = true; $0.methods.fido2.trustAnchorsDER = [Self.der(otherRoot)] }
+        let session = try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)
+        let key = try await vkey.open()
+        let response = try await register(key, try await session.beginFIDO2Registration())
+        await key.close()
+        do {
+            _ = try await session.completeFIDO2Registration(response)
+            XCTFail("a chain to a root that is not an anchor must be refused")
+        } catch {
+            guard case .attestationUntrusted = error else { return XCTFail("expected attestationUntrusted, got \(error)") }
+        }
+        await XCTAssertTrueAsync(try await service.store.methods(upn: user.upn, tenant: "contoso").isEmpty, "nothing stored")
+        await XCTAssertEqualAsync(try await service.store.auditEvents(tenant: "contoso").last?.reason, "attestationUntrusted")
+    }
+
     func testAddAKeyMadeByKeybridgeAndSignInWithItAsMFA() async throws {
         let vkey = try VirtualKeyProcess(options: ["--attestation", "packed"])
         let root = try XCTUnwrap(vkey.control(["cmd": "info"])["attestationRootPEM"] as? String)
