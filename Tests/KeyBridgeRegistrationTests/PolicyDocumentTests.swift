@@ -53,6 +53,36 @@ final class PolicyDocumentTests: XCTestCase {
         XCTAssertEqual(configuration.challengeLifetime, 300)
     }
 
+    /// A member the document does not know — a typo — is refused at every level, naming it, its
+    /// place and the nearest known member; it is never silently ignored.
+    func testUnknownMembersAreRefusedWithTheNearestKnownOne() {
+        let base = #""relyingParty": {"id": "contoso.com"}, "origin": "https://contoso.com""#
+        for (document, path, unknown, near) in [
+            ("{\(base), \"registrationAccess\": {\"requireMfa\": true}}", ["registrationAccess"], "requireMfa", "requireMFA"),
+            ("{\(base), \"challengeLifetime\": 60}", [], "challengeLifetime", "challengeLifetimeSeconds"),
+            ("{\(base), \"sspr\": {\"scope\": \"all\", \"methodRequired\": 1}}", ["sspr"], "methodRequired", "methodsRequired"),
+            ("{\(base), \"authenticationMethods\": {\"fido2\": {\"enforceAttestaton\": true}}}", ["authenticationMethods", "fido2"],
+             "enforceAttestaton", "enforceAttestation"),
+            ("{\(base), \"authenticationMethods\": {\"temporaryAccessPass\": {\"lifetimeMinutes\": 60, \"oneTime\": true, \"onetime\": false}}}",
+             ["authenticationMethods", "temporaryAccessPass"], "onetime", "oneTime"),
+            ("{\(base), \"authenticationMethods\": {\"fido2\": {\"keyRestriction\": {\"mode\": \"block\", \"aaguid\": []}}}}",
+             ["authenticationMethods", "fido2", "keyRestriction"], "aaguid", "aaguids"),
+            ("{\(base), \"authenticationMethods\": {\"enabled\": {\"email\": {\"group\": [\"hr\"]}}}}",
+             ["authenticationMethods", "enabled", "email"], "group", "groups"),
+        ] {
+            do {
+                _ = try decode(document)
+                XCTFail("accepted \(unknown)")
+            } catch DecodingError.dataCorrupted(let context) {
+                XCTAssertEqual(context.codingPath.map(\.stringValue), path + [unknown], document)
+                XCTAssertTrue(context.debugDescription.contains("unknown member \"\(unknown)\" (did you mean \"\(near)\"?)"), context.debugDescription)
+            } catch {
+                XCTFail("\(error)")
+            }
+        }
+        XCTAssertFalse(decodingMessage("{\(base), \"zzzz\": 1}").contains("did you mean"), "no suggestion when nothing is near")
+    }
+
     func testBadDocumentsAreRefusedNamingWhatIsWrong() {
         let base = #""relyingParty": {"id": "contoso.com"}, "origin": "https://contoso.com""#
         XCTAssertTrue(decodingMessage(#"{"relyingParty": {"id": "contoso.com"}, "origin": "http://contoso.com"}"#).contains("https"))

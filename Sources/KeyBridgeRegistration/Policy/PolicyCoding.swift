@@ -8,11 +8,12 @@ import X509
 // be left out and takes its default; a value out of range is an error that names it.
 
 extension TenantConfiguration: Codable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case relyingParty, origin, challengeLifetimeSeconds, authenticationMethods, sspr, registrationAccess
     }
 
     public init(from decoder: any Decoder) throws {
+        try PolicyMembers.refuseUnknown(decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             methods: try container.decodeIfPresent(AuthenticationMethodsPolicy.self, forKey: .authenticationMethods)
@@ -44,9 +45,10 @@ extension TenantConfiguration: Codable {
 }
 
 extension PolicyTarget {
-    enum CodingKeys: String, CodingKey { case allUsers, groups, excludedGroups }
+    enum CodingKeys: String, CodingKey, CaseIterable { case allUsers, groups, excludedGroups }
 
     public init(from decoder: any Decoder) throws {
+        try PolicyMembers.refuseUnknown(decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             allUsers: try container.decodeIfPresent(Bool.self, forKey: .allUsers) ?? true,
@@ -56,16 +58,31 @@ extension PolicyTarget {
 }
 
 extension AuthenticationMethodsPolicy {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case enabled, fido2, voiceCallsEnabled, temporaryAccessPass, authenticatorPasswordless, virtualNumberPrefixes
     }
 
     struct AccessPassSettings: Codable {
         var lifetimeMinutes: Double
         var oneTime: Bool
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case lifetimeMinutes, oneTime }
+
+        init(lifetimeMinutes: Double, oneTime: Bool) {
+            self.lifetimeMinutes = lifetimeMinutes
+            self.oneTime = oneTime
+        }
+
+        init(from decoder: any Decoder) throws {
+            try PolicyMembers.refuseUnknown(decoder, known: CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            lifetimeMinutes = try container.decode(Double.self, forKey: .lifetimeMinutes)
+            oneTime = try container.decode(Bool.self, forKey: .oneTime)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
+        try PolicyMembers.refuseUnknown(decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let names = try container.decodeIfPresent([String: PolicyTarget].self, forKey: .enabled) ?? [:]
         var enabled: [MethodKind: PolicyTarget] = [:]
@@ -105,7 +122,7 @@ extension AuthenticationMethodsPolicy {
 }
 
 extension FIDO2Settings {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case selfServiceSetup, enforceAttestation, keyRestriction, trustAnchors, requireResidentKey, requireUserVerification
     }
 
@@ -113,9 +130,24 @@ extension FIDO2Settings {
     struct RestrictionDocument: Codable {
         var mode: String
         var aaguids: [String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case mode, aaguids }
+
+        init(mode: String, aaguids: [String]?) {
+            self.mode = mode
+            self.aaguids = aaguids
+        }
+
+        init(from decoder: any Decoder) throws {
+            try PolicyMembers.refuseUnknown(decoder, known: CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            mode = try container.decode(String.self, forKey: .mode)
+            aaguids = try container.decodeIfPresent([String].self, forKey: .aaguids)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
+        try PolicyMembers.refuseUnknown(decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         selfServiceSetup = try container.decodeIfPresent(Bool.self, forKey: .selfServiceSetup) ?? true
@@ -161,11 +193,12 @@ extension FIDO2Settings {
 }
 
 extension SSPRPolicy {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case scope, group, methodsRequired, allowedMethods, requireRegistrationAtSignIn, reconfirmDays
     }
 
     public init(from decoder: any Decoder) throws {
+        try PolicyMembers.refuseUnknown(decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let scope: Scope
         switch try container.decodeIfPresent(String.self, forKey: .scope) ?? "off" {
@@ -212,9 +245,10 @@ extension SSPRPolicy {
 }
 
 extension RegistrationAccessRule {
-    enum CodingKeys: String, CodingKey { case allowedNetworks, trustedDevices, requireMFA }
+    enum CodingKeys: String, CodingKey, CaseIterable { case allowedNetworks, trustedDevices, requireMFA }
 
     public init(from decoder: any Decoder) throws {
+        try PolicyMembers.refuseUnknown(decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let networks = try container.decodeIfPresent([String].self, forKey: .allowedNetworks) ?? []
         if let bad = networks.first(where: { CIDR($0) == nil }) {

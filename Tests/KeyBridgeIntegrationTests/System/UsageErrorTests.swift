@@ -81,3 +81,31 @@ final class TerminalInjectionTests: XCTestCase {
         XCTAssertTrue(stored)
     }
 }
+
+/// A policy document that does not parse says where: the line and column (JSON and YAML); a typo
+/// in a member is refused, not ignored; nothing is changed either way.
+final class PolicyDocumentErrorTests: XCTestCase {
+    func testSyntaxErrorsNameTheLineAndColumnAndTyposAreRefused() async throws {
+        let directory = try DirectoryFixture()
+        let cases: [(String, String, String)] = [
+            ("bad.json", "{\"relyingParty\": {\"id\": \"contoso.com\"},\n \"origin\": \"https://login.contoso.com\",\n  \"sspr\": {\"scope\": all}\n}\n",
+             "not valid JSON at line 3, column 21"),
+            ("bad.yaml", "relyingParty:\n  id: contoso.com\norigin: https://login.contoso.com\nregistrationAccess:\n  requireMFA: [true\n",
+             "in line 5, column 15"),
+            ("typo.json", "{\"relyingParty\": {\"id\": \"contoso.com\"}, \"origin\": \"https://login.contoso.com\",\n \"registrationAccess\": {\"requireMfa\": true}}",
+             "registrationAccess.requireMfa: unknown member \"requireMfa\" (did you mean \"requireMFA\"?)"),
+        ]
+        let before = try directory.keybridge(["admin", "policy", "show", "--tenant", "contoso"]).stdout
+        for (name, text, expected) in cases {
+            let file = directory.folder.appendingPathComponent(name).path
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            let result = try directory.keybridge(
+                ["admin", "policy", "set", "--tenant", "contoso", "--file", file, "--json", "--admin", "it@contoso.com", "--client-address", "10.0.0.1"])
+            XCTAssertEqual(result.status, 2, "\(name): \(result.stdout) \(result.stderr)")
+            let error = (try? JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])?["error"] as? [String: Any]
+            XCTAssertEqual(error?["code"] as? String, "invalidPolicy", result.stdout)
+            XCTAssertTrue((error?["detail"] as? String ?? "").contains(expected), "\(name): \(result.stdout)")
+        }
+        XCTAssertEqual(try directory.keybridge(["admin", "policy", "show", "--tenant", "contoso"]).stdout, before, "nothing changed")
+    }
+}

@@ -43,10 +43,36 @@ enum DocumentFormat: String, ExpressibleByArgument, CaseIterable {
             case .yaml: return try YAMLDecoder().decode(type, from: text)
             }
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                throw .invalidPolicy(syntaxError(in: text, underlying: context.underlyingError))
+            }
             throw .invalidPolicy(Self.describe(error))
         } catch {
             throw .invalidPolicy("not valid \(rawValue.uppercased()): \(error)")
         }
+    }
+
+    /// Where the document stops parsing: YAML's parser names the line and column itself; for JSON
+    /// the character offset Foundation reports is turned into a line and column.
+    private func syntaxError(in text: String, underlying: (any Error)?) -> String {
+        if self == .yaml {
+            // Yams's first line names the line and column ("6:1: error: parser: … in line 5, column 15").
+            let first = underlying.map { "\($0)".split(separator: "\n").first.map(String.init) ?? "\($0)" } ?? "unreadable"
+            return "not valid YAML: \(first)"
+        }
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        } catch {
+            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            if let match = reason.firstMatch(of: /character (\d+)/), let offset = Int(match.output.1) {
+                let prefix = text.utf8.prefix(offset)
+                let line = prefix.filter { $0 == 0x0A }.count + 1
+                let column = prefix.count - (prefix.lastIndex(of: 0x0A).map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) + 1
+                return "not valid JSON at line \(line), column \(column): \(reason.replacingOccurrences(of: " around character \(offset)", with: ""))"
+            }
+            return "not valid JSON: \(reason)"
+        }
+        return "not valid JSON"
     }
 
     static func describe(_ error: DecodingError) -> String {
