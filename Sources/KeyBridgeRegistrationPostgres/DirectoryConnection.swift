@@ -58,23 +58,38 @@ public struct DirectoryConnection: Sendable, Equatable {
     }
 
     /// The registration service over the directory. With `create`, a missing embedded directory
-    /// is made (and a shared one may get its first key file); without it, a missing directory or
-    /// key file is an error that names it — a sealed secret is never sealed under a new key.
+    /// is made; without it, a missing directory is an error that names it. A key file is made
+    /// only with `create` for a directory that holds no tenant yet (its first `tenant add`): any
+    /// other directory may hold secrets sealed under its key, so a missing key file is an error
+    /// that names it — a secret is never sealed under a new key that would orphan the old ones.
     public func open(create: Bool) async throws(RegistrationError) -> RegistrationService {
+        let store: any RegistrationStore
+        let keyFile: String
         if let sharedURL {
-            let keyFile = try keyFilePath()
-            if !create, !FileManager.default.fileExists(atPath: keyFile) {
-                throw .store("the key file \(keyFile) is missing: copy the directory's key file there (it seals secrets)")
+            keyFile = try keyFilePath()
+            store = try await PostgresRegistrationStore(url: sharedURL)
+        } else {
+            if !create, !FileManager.default.fileExists(atPath: location.databasePath) {
+                throw .store("there is no directory at \(location.databasePath); create it with `keybridge admin tenant add` or pass --directory")
             }
-            let store = try await PostgresRegistrationStore(url: sharedURL)
+            keyFile = try keyFilePath()
+            store = try location.openStore()
+        }
+        if !FileManager.default.fileExists(atPath: keyFile) {
+            let empty = create ? ((try? await store.tenants())?.isEmpty ?? false) : false
+            guard empty else {
+                if let shared = store as? PostgresRegistrationStore { await shared.shutdown() }
+                throw .store(
+                    "the key file \(keyFile) is missing; it seals this directory's secrets, so keybridge will not make a new one: "
+                        + "restore it from a backup or copy it from another server (same path, mode 0600)")
+            }
+        }
+        do throws(RegistrationError) {
             return RegistrationService(store: store, sealer: try SecretSealer(keyFile: keyFile))
+        } catch {
+            if let shared = store as? PostgresRegistrationStore { await shared.shutdown() }
+            throw error
         }
-        if !create, !FileManager.default.fileExists(atPath: location.databasePath) {
-            throw .store("there is no directory at \(location.databasePath); create it with `keybridge admin tenant add` or pass --directory")
-        }
-        guard let keyFile else { return try RegistrationService(location: location) }
-        let (store, _) = try location.open()
-        return RegistrationService(store: store, sealer: try SecretSealer(keyFile: keyFile))
     }
 
     /// Releases what the service holds (a PostgreSQL pool); safe for either kind.

@@ -45,6 +45,12 @@ public struct DirectoryLocation: Sendable, Equatable {
 
     /// Opens (creating if needed, mode 0700 for the folder) the store and its sealer.
     public func open() throws(RegistrationError) -> (store: SQLiteRegistrationStore, sealer: SecretSealer) {
+        let store = try openStore()
+        return (store, try SecretSealer(keyFile: keyFilePath))
+    }
+
+    /// The store alone (its folder made first when missing); the key file is the caller's concern.
+    public func openStore() throws(RegistrationError) -> SQLiteRegistrationStore {
         if !FileManager.default.fileExists(atPath: folder) {
             do {
                 try FileManager.default.createDirectory(
@@ -53,8 +59,6 @@ public struct DirectoryLocation: Sendable, Equatable {
                 throw .store("cannot create the directory folder \(folder): \(error.localizedDescription)")
             }
         }
-        let store = try SQLiteRegistrationStore(path: databasePath)
-        let sealer = try SecretSealer(keyFile: keyFilePath)
-        return (store, sealer)
+        return try SQLiteRegistrationStore(path: databasePath)
     }
 }
