@@ -87,6 +87,13 @@ final class PolicyDocumentTests: XCTestCase {
         let base = #""relyingParty": {"id": "contoso.com"}, "origin": "https://contoso.com""#
         XCTAssertTrue(decodingMessage(#"{"relyingParty": {"id": "contoso.com"}, "origin": "http://contoso.com"}"#).contains("https"))
         XCTAssertTrue(decodingMessage(#"{"relyingParty": {"id": "example.org"}, "origin": "https://contoso.com"}"#).contains("suffix"))
+        let longName = String(repeating: "x", count: 65)
+        XCTAssertTrue(
+            decodingMessage("{\"relyingParty\": {\"id\": \"contoso.com\", \"name\": \"\(longName)\"}, \"origin\": \"https://contoso.com\"}")
+                .contains("name is 65 bytes; keys keep at most 64"))
+        let longID = String(repeating: "a", count: 250) + ".com"
+        XCTAssertTrue(
+            decodingMessage("{\"relyingParty\": {\"id\": \"\(longID)\"}, \"origin\": \"https://\(longID)\"}").contains("at most 253 characters"))
         XCTAssertTrue(decodingMessage("{\(base), \"sspr\": {\"scope\": \"all\", \"methodsRequired\": 3}}").contains("1 or 2"))
         XCTAssertTrue(decodingMessage("{\(base), \"sspr\": {\"scope\": \"all\", \"reconfirmDays\": 731}}").contains("0 to 730"))
         XCTAssertTrue(decodingMessage("{\(base), \"sspr\": {\"scope\": \"group\"}}").contains("group's name"))

@@ -7,7 +7,8 @@ extension SecurityKey {
     public func getAssertion(
         _ request: GetAssertionRequest, onTouchNeeded: (@Sendable () -> Void)? = nil
     ) async throws(KeyBridgeError) -> [AuthenticationResponseJSON] {
-        guard !request.relyingPartyID.isEmpty else { throw .invalidArgument("the relying party id is empty") }
+        try RequestLimits.check(relyingPartyID: request.relyingPartyID)
+        try RequestLimits.check(credentialIDs: request.allowCredentials, list: "allow list")
         if let salt = request.hmacSalt, salt.count != 32 && salt.count != 64 {
             throw .invalidArgument("an hmac-secret salt is 32 bytes (or 64 for two salts), got \(salt.count)")
         }

@@ -44,7 +44,8 @@ extension SecurityKey {
     }
 
     static func validate(_ request: MakeCredentialRequest) throws(KeyBridgeError) {
-        guard !request.relyingParty.id.isEmpty else { throw .invalidArgument("the relying party id is empty") }
+        try RequestLimits.check(relyingPartyID: request.relyingParty.id)
+        try RequestLimits.check(credentialIDs: request.excludeCredentials, list: "exclude list")
         guard (1...64).contains(request.user.id.count) else {
             throw .invalidArgument("the user handle must be 1 to 64 bytes, got \(request.user.id.count)")
         }
@@ -75,12 +76,12 @@ final class FidoCredential {
         try FidoStatus.check(
             fido_cred_set_clientdata_hash(pointer, clientDataHash, clientDataHash.count), "client data hash")
         try FidoStatus.check(
-            fido_cred_set_rp(pointer, request.relyingParty.id, request.relyingParty.name ?? request.relyingParty.id),
+            fido_cred_set_rp(pointer, request.relyingParty.id, RequestLimits.truncated(request.relyingParty.name ?? request.relyingParty.id)),
             "relying party")
         try FidoStatus.check(
             fido_cred_set_user(
-                pointer, request.user.id, request.user.id.count, request.user.name,
-                request.user.displayName ?? request.user.name, nil),
+                pointer, request.user.id, request.user.id.count, RequestLimits.truncated(request.user.name),
+                RequestLimits.truncated(request.user.displayName ?? request.user.name), nil),
             "user")
         for excluded in request.excludeCredentials {
             try FidoStatus.check(fido_cred_exclude(pointer, excluded, excluded.count), "exclude list")

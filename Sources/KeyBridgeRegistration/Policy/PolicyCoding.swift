@@ -24,6 +24,13 @@ extension TenantConfiguration: Codable {
                 ?? RegistrationAccessRule(),
             relyingParty: try container.decode(RelyingParty.self, forKey: .relyingParty),
             origin: try container.decode(String.self, forKey: .origin))
+        // What keys take: a domain name, and a name they keep whole (CTAP 2.1 §6.1.2: 64 bytes).
+        guard relyingParty.id.count <= 253 else {
+            throw PolicyField.invalid(.relyingParty, container, "id must be a domain name of at most 253 characters")
+        }
+        if let name = relyingParty.name, name.utf8.count > 64 {
+            throw PolicyField.invalid(.relyingParty, container, "name is \(name.utf8.count) bytes; keys keep at most 64 (CTAP 2.1 §6.1.2)")
+        }
         if let problem = Self.originProblem(origin: origin, relyingPartyID: relyingParty.id) {
             throw PolicyField.invalid(.origin, container, problem)
         }

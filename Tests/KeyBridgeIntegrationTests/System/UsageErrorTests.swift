@@ -1,4 +1,5 @@
 import Foundation
+import KeyBridgeFIDO
 import XCTest
 
 /// Command-line mistakes exit 2 with a clear message — and the JSON envelope with --json — before
@@ -107,5 +108,38 @@ final class PolicyDocumentErrorTests: XCTestCase {
             XCTAssertTrue((error?["detail"] as? String ?? "").contains(expected), "\(name): \(result.stdout)")
         }
         XCTAssertEqual(try directory.keybridge(["admin", "policy", "show", "--tenant", "contoso"]).stdout, before, "nothing changed")
+    }
+}
+
+/// Values past what CTAP and WebAuthn allow are refused before the key is asked, naming the bound
+/// (a 5 KB relying party id used to come back as CTAP status 0x39, 100 KB as "lost contact"); names
+/// are cut to the 64 bytes keys keep, as WebAuthn clients do.
+final class RequestLimitTests: XCTestCase {
+    func testAnOversizedRelyingPartyIsRefusedBeforeTheKeyAndLongNamesAreTruncated() throws {
+        let key = try VirtualKeyProcess()
+        let challenge = Base64URL.encode((0..<32).map { UInt8($0) })
+        for size in [5_000, 100_000] {
+            let rp = String(repeating: "a", count: size) + ".com"
+            let result = try ProcessRunner.run(
+                TestPaths.keybridge,
+                ["fido", "make-credential", "--device", key.deviceID, "--rp", rp, "--user", "alice", "--challenge", challenge,
+                 "--origin", "https://example.com", "--json", "--timeout", "5"])
+            XCTAssertEqual(result.status, 2, "\(size): \(result.stdout.prefix(300)) \(result.stderr.prefix(300))")
+            let error = (try? JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])?["error"] as? [String: Any]
+            XCTAssertTrue((error?["message"] as? String ?? "").contains("at most 253 characters"), String(result.stdout.prefix(400)))
+        }
+        // A 200-byte display name: registered, the key keeping its first 64 bytes (32 whole "é").
+        let pin = ["KEYBRIDGE_NEW_PIN": "246810", "KEYBRIDGE_PIN": "246810"]
+        XCTAssertEqual(try ProcessRunner.run(TestPaths.keybridge, ["fido", "pin", "set", "--device", key.deviceID], environment: pin).status, 0)
+        let long = String(repeating: "é", count: 100)
+        let made = try ProcessRunner.run(
+            TestPaths.keybridge,
+            ["fido", "make-credential", "--device", key.deviceID, "--rp", "example.com", "--user", "alice", "--display-name", long,
+             "--resident-key", "--challenge", challenge, "--origin", "https://example.com", "--json"],
+            environment: pin)
+        XCTAssertEqual(made.status, 0, made.stdout + made.stderr)
+        let listed = try ProcessRunner.run(TestPaths.keybridge, ["fido", "credentials", "list", "--device", key.deviceID, "--json"], environment: pin)
+        let credentials = (try JSONSerialization.jsonObject(with: listed.stdoutData) as? [String: Any])?["credentials"] as? [[String: Any]]
+        XCTAssertEqual(credentials?.first?["userDisplayName"] as? String, String(repeating: "é", count: 32), listed.stdout)
     }
 }
