@@ -159,6 +159,7 @@ public final class SecurityKey: Sendable {
         let socket = transport == .virtual ? VirtualKeyIO.socket(of: handle.pointer) : nil
         let card = transport == .nfc ? PCSCTransportHooks.channel(of: handle.pointer) : nil
         if let socket {
+            socket.resetProtocolError()
             socket.keepAliveObserver = { status in if status == 2 { control.touchNeeded() } }
         } else if let card {
             card.channel.keepAliveObserver = { status in if status == 2 { control.touchNeeded() } }
@@ -177,6 +178,8 @@ public final class SecurityKey: Sendable {
             return .success(try body(handle))
         } catch {
             switch (control.stopReason, error) {
+            case (_, .transport) where socket?.protocolError != nil:
+                return .failure(.transport(socket!.protocolError!))
             case (.timeout, .cancelled), (.timeout, .transport), (.timeout, .userActionTimeout):
                 return .failure(.userActionTimeout)
             case (.cancelled, _): return .failure(.cancelled)

@@ -17,6 +17,15 @@ final class HIDReportSocket: @unchecked Sendable {
     private let writeLock = NSLock()
     private let observerLock = NSLock()
     private var _keepAliveObserver: (@Sendable (UInt8) -> Void)?
+    private var _lastChannel: UInt32?
+    private var _protocolError: String?
+
+    /// Why the last read failed when the key broke CTAPHID — a report on a channel other than the
+    /// one libfido2 is talking on (garbage included) — so the failure is named as a protocol
+    /// error at once, not waited out as a missing touch. Cleared by ``resetProtocolError()``.
+    var protocolError: String? { observerLock.withLock { _protocolError } }
+
+    func resetProtocolError() { observerLock.withLock { _protocolError = nil } }
 
     /// Called with the status byte of every CTAPHID KEEPALIVE the key sends
     /// (1 = processing, 2 = waiting for user presence).
@@ -55,9 +64,11 @@ final class HIDReportSocket: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    /// Sends one report; returns false if the socket failed.
+    /// Sends one report; returns false if the socket failed. Its channel is the one replies must come on.
     func write(_ report: UnsafeRawBufferPointer) -> Bool {
-        writeLock.withLock {
+        let channel = Self.channel(report)
+        observerLock.withLock { _lastChannel = channel }
+        return writeLock.withLock {
             var sent = 0
             while sent < report.count {
                 let n = send(fd, report.baseAddress! + sent, report.count - sent, Int32(MSG_NOSIGNAL))
@@ -91,8 +102,20 @@ final class HIDReportSocket: @unchecked Sendable {
             guard n > 0 else { return false }
             received += n
         }
+        let channel = Self.channel(UnsafeRawBufferPointer(buffer))
+        if let expected = observerLock.withLock({ _lastChannel }), channel != expected {
+            let message = String(
+                format: "a protocol error: the key answered on CTAPHID channel %08x, not %08x (a corrupted or foreign report)", channel, expected)
+            observerLock.withLock { _protocolError = message }
+            return false
+        }
         notifyKeepAlive(buffer)
         return true
+    }
+
+    /// The channel id of a report (its first four bytes, big-endian).
+    private static func channel(_ report: UnsafeRawBufferPointer) -> UInt32 {
+        report.prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     private func notifyKeepAlive(_ report: UnsafeMutableRawBufferPointer) {
