@@ -38,11 +38,22 @@ public struct EnrollmentReceipt: Codable, Sendable, Equatable {
 
     static let csvHeader = "time,upn,tenant,key model,aaguid,serial number,credential id,kiosk,operator,pin"
 
+    /// The receipt as a CSV line. Text from people and keys (UPN, tenant, model, serial number,
+    /// kiosk, operator) is escaped against formulas; machine-made fields are written as they are:
+    /// a time, an AAGUID and a base64url credential id (whose alphabet cannot spell a call, and
+    /// which must stay equal to the id elsewhere even when it starts with `-`).
     var csvLine: String {
         [
-            ISO8601DateFormatter().string(from: time), upn, tenant, keyModel, aaguid, serialNumber ?? "", credentialID, kiosk,
-            operatorUPN, pin ?? (pinIssued ? "issued" : ""),
-        ].map(Self.csvField).joined(separator: ",")
+            Self.quoted(ISO8601DateFormatter().string(from: time)), Self.csvField(upn), Self.csvField(tenant), Self.csvField(keyModel),
+            Self.quoted(aaguid), Self.csvField(serialNumber ?? ""), Self.quoted(credentialID), Self.csvField(kiosk),
+            Self.csvField(operatorUPN), Self.csvField(pin ?? (pinIssued ? "issued" : "")),
+        ].joined(separator: ",")
+    }
+
+    /// RFC 4180 quoting alone (for machine-made fields).
+    static func quoted(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// One RFC 4180 field. A value a spreadsheet would run as a formula (starting with `=`, `+`,
@@ -51,8 +62,7 @@ public struct EnrollmentReceipt: Codable, Sendable, Equatable {
     static func csvField(_ text: String) -> String {
         var text = text
         if let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { text = "'" + text }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return quoted(text)
     }
 }
 

@@ -45,6 +45,15 @@ struct ReceiptLogTests {
         #expect(try mode(log.csvPath) == 0o600 && mode(log.jsonPath) == 0o600)
     }
 
+    @Test("A credential id starting with - is written as it is (base64url cannot spell a call)")
+    func credentialIDsAreKeptWhole() throws {
+        let log = ReceiptLog(folder: try folder())
+        var entry = receipt()
+        entry.credentialID = "-PLXLPgZUP2935LYoclQ"
+        try log.append(entry)
+        #expect(try String(contentsOfFile: log.csvPath, encoding: .utf8).contains(",-PLXLPgZUP2935LYoclQ,"))
+    }
+
     @Test("Cells starting with = + - @ tab or CR are written as text", arguments: ["=HYPERLINK(\"x\")", "+1+1", "-2", "@SUM(A1)", "\tx", "\rx"])
     func formulaCellsAreEscaped(value: String) throws {
         let log = ReceiptLog(folder: try folder())
