@@ -13,18 +13,8 @@ extension SQLiteRegistrationStore {
     /// as immutable: a plain read-only connection would create them, owned by the caller (often
     /// root), and lock the service out.
     public static func inspect(path: String) throws(RegistrationError) -> DirectoryInspection {
-        let walOpen = FileManager.default.fileExists(atPath: path + "-wal") && FileManager.default.fileExists(atPath: path + "-shm")
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "?#%")
-        let escaped = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(2)
         do {
-            // Debian's SQLite takes URI file names (built with SQLITE_USE_URI).
-            let queue = try DatabaseQueue(path: "file:\(escaped)?" + (walOpen ? "mode=ro" : "immutable=1"), configuration: configuration)
-            defer { try? queue.close() }
-            return try queue.read { db in
+            return try readOnly(path) { db in
                 DirectoryInspection(
                     tenants: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tenants") ?? 0,
                     users: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0)
@@ -32,5 +22,34 @@ extension SQLiteRegistrationStore {
         } catch {
             throw .store("\(error)")
         }
+    }
+
+    /// The tables of an existing, non-empty database at `path` that has no keybridge schema (no
+    /// migration record); nil for a keybridge directory, an empty file, no file, or a file this
+    /// quick look cannot read (opening it properly then says what is wrong). Writes nothing.
+    static func foreignTables(path: String) -> [String]? {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0,
+            let tables = try? readOnly(path, { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            }),
+            !tables.isEmpty, !tables.contains("grdb_migrations")
+        else { return nil }
+        return tables
+    }
+
+    /// Runs `body` on a read-only connection that creates no file (see ``inspect(path:)``).
+    private static func readOnly<T>(_ path: String, _ body: (Database) throws -> T) throws -> T {
+        let walOpen = FileManager.default.fileExists(atPath: path + "-wal") && FileManager.default.fileExists(atPath: path + "-shm")
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        let escaped = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(2)
+        // Debian's SQLite takes URI file names (built with SQLITE_USE_URI).
+        let queue = try DatabaseQueue(path: "file:\(escaped)?" + (walOpen ? "mode=ro" : "immutable=1"), configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try body(db) }
     }
 }

@@ -13,12 +13,20 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
     static let busyTimeout: TimeInterval = 10
 
     /// A store in the file at `path` (created if missing), in WAL mode.
+    /// A database that is not a keybridge directory (another application's) is refused untouched,
+    /// before anything is written to it; a current schema is only read, never migrated again.
     public init(path: String) throws(RegistrationError) {
+        if let foreign = Self.foreignTables(path: path) {
+            throw .invalidInput(
+                "\(path) is not a keybridge directory (it holds \(foreign.joined(separator: ", ")) and no keybridge schema); "
+                    + "nothing was changed: pass the directory's own file with --directory")
+        }
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(Self.busyTimeout)
             writer = try DatabasePool(path: path, configuration: configuration)
-            try SQLiteMigrations.migrator.migrate(writer)
+            let migrator = SQLiteMigrations.migrator
+            if try !writer.read({ try migrator.hasCompletedMigrations($0) }) { try migrator.migrate(writer) }
         } catch {
             throw .store("cannot open the directory at \(path): \(error)")
         }

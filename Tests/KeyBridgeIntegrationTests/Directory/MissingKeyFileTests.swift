@@ -38,3 +38,35 @@ final class MissingKeyFileTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory.keyFile)), original)
     }
 }
+
+/// Another application's SQLite database named as the directory is refused untouched: no
+/// keybridge table is added to it, no file is made beside it.
+final class ForeignDatabaseTests: XCTestCase {
+    func testAnotherApplicationsDatabaseIsRefusedAndLeftUntouched() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        let path = folder.appendingPathComponent("shop.sqlite").path
+        let make = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, item TEXT)")
+            db.execute("INSERT INTO orders (item) VALUES ('tea')")
+            db.commit()
+            """
+        XCTAssertEqual(try ProcessRunner.run("/usr/bin/python3", ["-c", make, path]).status, 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        for arguments in [
+            ["security-info", "list", "--user", "dana@contoso.com", "--directory", path, "--json"],
+            ["admin", "user", "list", "--directory", path, "--json"],
+            ["admin", "migrate", "--directory", path, "--json"],
+        ] {
+            let result = try ProcessRunner.run(TestPaths.keybridge, arguments, environment: ["KEYBRIDGE_KEY_FILE": folder.appendingPathComponent("k").path])
+            XCTAssertEqual(result.status, 2, "\(arguments): \(result.stdout) \(result.stderr)")
+            let error = (try? JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])?["error"] as? [String: Any]
+            let message = "\(error?["message"] ?? "") \(error?["detail"] ?? "")"
+            XCTAssertTrue(message.contains("is not a keybridge directory (it holds orders"), "\(arguments): \(result.stdout)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before, "not a byte changed")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(files, ["shop.sqlite"], "nothing made beside it")
+    }
+}
