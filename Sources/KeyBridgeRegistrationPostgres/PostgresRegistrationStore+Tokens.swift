@@ -18,6 +18,32 @@ extension PostgresRegistrationStore {
         if inserted.isEmpty { throw exists }
     }
 
+    public func save(tokens: [HardwareToken]) async throws(RegistrationError) {
+        let documents = try tokens.map { token throws(RegistrationError) in try Self.json(token) }
+        try await transaction("cannot save \(tokens.count) tokens") { connection in
+            // In batches of a thousand rows per statement; a serial already there stops the whole import.
+            var start = 0
+            while start < tokens.count {
+                let end = min(start + 1000, tokens.count)
+                let batch = tokens[start..<end]
+                let inserted = try await connection.run(
+                    """
+                    INSERT INTO hardware_tokens (tenant, serial, upn, method_id, document)
+                    SELECT t, s, u, NULLIF(m, ''), d FROM unnest(\(batch.map(\.tenant))::text[], \(batch.map(\.serial))::text[],
+                        \(batch.map(\.upn))::text[], \(batch.map { $0.activatedMethodID ?? "" })::text[],
+                        \(Array(documents[start..<end]))::jsonb[]) AS x(t, s, u, m, d)
+                    ON CONFLICT (tenant, serial) DO NOTHING RETURNING serial
+                    """)
+                if inserted.count < batch.count {
+                    let stored = Set(try inserted.map { try $0.decode(String.self) })
+                    let first = batch.first { !stored.contains($0.serial) }
+                    throw RegistrationError.alreadyExists("token \(first?.serial ?? "?") in \(first?.tenant ?? "?")")
+                }
+                start = end
+            }
+        }
+    }
+
     public func token(serial: String, tenant: String) async throws(RegistrationError) -> HardwareToken? {
         let found = try await rows(
             "SELECT document::text, method_id FROM hardware_tokens WHERE tenant = \(tenant) AND serial = \(serial)",

@@ -9,7 +9,7 @@ import XCTest
 final class HardwareTokenTests: XCTestCase {
     let secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
-    func testCSVImportReportsBadRowsAndImportsNothingFromThem() async throws {
+    func testCSVImportReportsBadRowsAndThenImportsNothing() async throws {
         let service = try await Directory.service(Directory.configuration(enabled: [.hardwareToken]))
         let csv = """
             upn,serial number,secret key,time interval,manufacturer,model
@@ -22,13 +22,18 @@ final class HardwareTokenTests: XCTestCase {
             "alice@contoso.com","SN-105","\(secret)","60","Contoso, Inc.","OTP c300"
             """
         let report = try await service.importHardwareTokens(csv: csv, tenant: "contoso", admin: "admin", client: Directory.office)
-        XCTAssertEqual(report.imported, ["SN-100", "SN-105"])
+        XCTAssertEqual(report.imported, [], "a bad row stops the whole import")
         XCTAssertEqual(report.errors.map(\.line), [3, 4, 5, 6, 7])
         XCTAssertTrue(report.errors[0].message.contains("no user"))
         XCTAssertTrue(report.errors[1].message.contains("Base32"))
         XCTAssertTrue(report.errors[2].message.contains("30 or 60"))
         XCTAssertTrue(report.errors[3].message.contains("already"))
         XCTAssertTrue(report.errors[4].message.contains("6 columns"))
+        await XCTAssertEqualAsync(try await service.store.tokens(tenant: "contoso").map(\.serial), [])
+        // The good rows alone: imported together.
+        let goodRows = csv.split(separator: "\n").enumerated().filter { [0, 1, 7].contains($0.offset) }.map { String($0.element) }
+        let good = try await service.importHardwareTokens(csv: goodRows.joined(separator: "\n"), tenant: "contoso", admin: "admin", client: Directory.office)
+        XCTAssertEqual(good.imported, ["SN-100", "SN-105"])
         await XCTAssertEqualAsync(try await service.store.tokens(tenant: "contoso").map(\.serial), ["SN-100", "SN-105"])
         await XCTAssertEqualAsync(try await service.store.token(serial: "SN-105", tenant: "contoso")?.manufacturer, "Contoso, Inc.")
         await XCTAssertThrowsErrorAsync(try await service.importHardwareTokens(csv: "serial,upn\n", tenant: "contoso", admin: "a", client: Directory.office))

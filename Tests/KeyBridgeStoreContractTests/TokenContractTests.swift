@@ -23,6 +23,22 @@ struct TokenContractTests {
         }
     }
 
+    @Test("Many tokens are saved in one transaction: all, or none when one serial is already there", arguments: StoreKind.allCases)
+    func manyTokensAreSavedAllOrNone(kind: StoreKind) async throws {
+        try await withStores(kind) { stores in
+            let store = stores[0]
+            try await store.save(token: Sample.token("T-2200"))
+            // 2,500 rows (past a thousand-row batch), one of them already in the inventory.
+            let batch = (0..<2500).map { Sample.token("T-\($0)") }
+            await expectRefusal(.alreadyExists("token T-2200 in contoso")) { try await store.save(tokens: batch) }
+            #expect(try await store.tokens(tenant: "contoso").map(\.serial) == ["T-2200"], "none of the batch was stored")
+            let fresh = batch.filter { $0.serial != "T-2200" }
+            try await store.save(tokens: fresh)
+            #expect(try await store.tokens(tenant: "contoso").count == 2500)
+            #expect(try await store.token(serial: "T-1999", tenant: "contoso") == Sample.token("T-1999"))
+        }
+    }
+
     @Test("Assigning links a token to its method, and nil returns it to the inventory", arguments: StoreKind.allCases)
     func assigningLinksATokenToItsMethod(kind: StoreKind) async throws {
         try await withStores(kind) { stores in

@@ -90,6 +90,9 @@ public protocol RegistrationStore: Sendable {
     /// Adds a token to the tenant's inventory. Throws ``RegistrationError/alreadyExists(_:)``
     /// (storing nothing) when the serial is already there.
     func save(token: HardwareToken) async throws(RegistrationError)
+    /// Adds many tokens in one transaction: all of them, or — when a serial is already in the
+    /// tenant's inventory (``RegistrationError/alreadyExists(_:)``) or anything fails — none.
+    func save(tokens: [HardwareToken]) async throws(RegistrationError)
     /// A token by serial number in a tenant, or nil.
     func token(serial: String, tenant: String) async throws(RegistrationError) -> HardwareToken?
     /// A tenant's tokens, ordered by serial.

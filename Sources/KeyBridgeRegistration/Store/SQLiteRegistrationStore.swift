@@ -156,6 +156,20 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
         }
     }
 
+    public func save(tokens: [HardwareToken]) async throws(RegistrationError) {
+        let rows = try tokens.map { token throws(RegistrationError) in (token, try encode(token)) }
+        try await write { db in
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM tokens WHERE tenant = ? AND serial = ?")
+            let insert = try db.cachedStatement(sql: "INSERT INTO tokens (tenant, serial, json, method_id) VALUES (?, ?, ?, ?)")
+            for (token, json) in rows {
+                if try Bool.fetchOne(exists, arguments: [token.tenant, token.serial]) ?? false {
+                    throw RegistrationError.alreadyExists("token \(token.serial) in \(token.tenant)")
+                }
+                try insert.execute(arguments: [token.tenant, token.serial, json, token.activatedMethodID])
+            }
+        }
+    }
+
     public func token(serial: String, tenant: String) async throws(RegistrationError) -> HardwareToken? {
         try await read { db in
             try Row.fetchOne(

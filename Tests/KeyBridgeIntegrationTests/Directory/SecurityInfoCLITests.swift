@@ -169,7 +169,7 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertEqual(unknown.status, 11)
         XCTAssertEqual(errorCode(unknown), "userNotFound")
 
-        // Hardware tokens: a bad row is reported with its line; the good one is imported.
+        // Hardware tokens: a bad row is reported with its line, and nothing is imported (one transaction).
         let csv = directory.folder.appendingPathComponent("tokens.csv").path
         try """
             upn,serial number,secret key,time interval,manufacturer,model
@@ -179,8 +179,10 @@ final class SecurityInfoCLITests: XCTestCase {
         let imported = try directory.keybridge(["admin", "tokens", "import", "--tenant", "contoso", "--file", csv, "--json"])
         XCTAssertEqual(imported.status, 2, "a rejected row is a failure exit")
         let report = try json(imported)
-        XCTAssertEqual(report["imported"] as? [String], ["TK-1"])
+        XCTAssertEqual(report["imported"] as? [String], [])
         XCTAssertEqual((report["errors"] as? [[String: Any]])?.first?["line"] as? Int, 3)
+        let listed = try directory.keybridge(["admin", "tokens", "list", "--tenant", "contoso", "--json"])
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: listed.stdoutData) as? [Any])?.count, 0, "nothing imported: \(listed.stdout)")
 
         let audit = try directory.keybridge(["admin", "audit", "--tenant", "contoso", "--action", "policyChange", "--json"])
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: audit.stdoutData) as? [[String: Any]])

@@ -68,6 +68,7 @@ final class CapturingStore: RegistrationStore, @unchecked Sendable {
         try await base.consumeChallenge(challenge, upn: upn, tenant: tenant)
     }
     func save(token: HardwareToken) async throws(RegistrationError) { try await base.save(token: token) }
+    func save(tokens: [HardwareToken]) async throws(RegistrationError) { try await base.save(tokens: tokens) }
     func token(serial: String, tenant: String) async throws(RegistrationError) -> HardwareToken? {
         try await base.token(serial: serial, tenant: tenant)
     }

@@ -10,9 +10,12 @@ struct TokensCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import tokens from CSV: upn,serial number,secret key,time interval,manufacturer,model.",
             discussion: """
-                Secrets are Base32 and sealed at rest; the interval is 30 or 60. A bad row imports \
-                nothing and is reported with its line number; the good rows are imported. Exit status 2 \
-                when any row was rejected. JSON: {imported: [serial], errors: [{line, message}]}.
+                RFC 4180 CSV (quoted fields may hold commas, quotes and newlines). Secrets are Base32 \
+                and sealed at rest; the interval is 30 or 60. Every row is checked first; then either \
+                all tokens are imported in one transaction, or — when any row is bad — none is, and \
+                each bad row is reported with the line it starts on (exit status 2). An interrupted \
+                import leaves nothing behind. A progress line is shown on a terminal. \
+                JSON: {imported: [serial], errors: [{line, message}]}.
                 """)
         @OptionGroup var output: OutputOptions
         @OptionGroup var options: AdminOptions
@@ -30,8 +33,14 @@ struct TokensCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.reporting(json: output.json) {
+                let showsProgress = isatty(STDERR_FILENO) == 1
                 let result = try await options.directory.existingService().importHardwareTokens(
-                    csv: try InputFile.text(file), tenant: tenant, admin: options.actor, client: options.client.context)
+                    csv: try InputFile.text(file), tenant: tenant, admin: options.actor, client: options.client.context
+                ) { checked, total in
+                    guard showsProgress, total >= 1000 else { return }
+                    FileHandle.standardError.write(Data("\rChecking rows: \(checked)/\(total)".utf8))
+                    if checked == total { FileHandle.standardError.write(Data("\n".utf8)) }
+                }
                 let report = Report(imported: result.imported, errors: result.errors.map { .init(line: $0.line, message: $0.message) })
                 if output.json {
                     try Output.json(report)
