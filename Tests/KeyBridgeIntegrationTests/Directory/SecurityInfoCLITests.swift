@@ -102,10 +102,10 @@ final class SecurityInfoCLITests: XCTestCase {
             (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [String: Any])?["method"] as? [String: Any])
         XCTAssertEqual(app["kind"] as? String, "otherAuthenticatorApp")
         let seed = try XCTUnwrap(Base32.decode(secret))
-        for file in [directory.databasePath, directory.databasePath + "-wal"] {
-            let bytes = FileManager.default.contents(atPath: file) ?? Data()
-            XCTAssertNil(bytes.firstRange(of: Data(seed)), "the seed is sealed at rest in \(file)")
-        }
+        SecretsAtRest.assertAbsent(SecretsAtRest.spellings(of: seed), besides: directory.databasePath, "the app's seed")
+        XCTAssertFalse(
+            SecretsAtRest.found(SecretsAtRest.spellings(of: "fox@contoso.com"), besides: directory.databasePath).isEmpty,
+            "the search finds what is stored in the clear (the user's UPN), so its silence about the seed means something")
 
         let key = try VirtualKeyProcess()
         let add = ["security-info", "add", "security-key", "--user", "fox@contoso.com", "--device", key.deviceID, "--json"]
@@ -272,9 +272,8 @@ final class SecurityInfoCLITests: XCTestCase {
             ["security-info", "add", "security-questions", "--user", "dana@contoso.com", "--answers-file", answers, "--json"],
             environment: ["KEYBRIDGE_TAP": try directory.issuePass("dana@contoso.com")])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        for file in [directory.databasePath, directory.databasePath + "-wal"] {
-            let bytes = FileManager.default.contents(atPath: file) ?? Data()
-            XCTAssertNil(bytes.firstRange(of: Data("queequeg".utf8)), "answers are hashed")
+        for answer in ["Queequeg", "Ford Taurus", "Annapolis"] {
+            SecretsAtRest.assertAbsent(SecretsAtRest.spellings(of: answer), besides: directory.databasePath, "the answer \(answer)")
         }
 
         // App passwords: only for users enforced through per-user MFA.
@@ -287,8 +286,7 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let password = try XCTUnwrap(try json(result)["password"] as? String)
         XCTAssertEqual(password.count, 16)
-        let stored = FileManager.default.contents(atPath: directory.databasePath + "-wal") ?? Data()
-        XCTAssertNil(stored.firstRange(of: Data(password.utf8)), "shown once, never stored")
+        SecretsAtRest.assertAbsent(SecretsAtRest.spellings(of: password), besides: directory.databasePath, "the app password")
     }
 
     /// The key's clientPin option as `keybridge info` reports it (false: no PIN set).

@@ -1,5 +1,6 @@
 import Foundation
 import KeyBridgeFIDO
+import KeyBridgeOATH
 import KeyBridgeRegistration
 import KeyBridgeTestSupport
 import XCTest
@@ -173,17 +174,17 @@ final class SecurityInfoServerTests: XCTestCase {
                 .write(toFile: answers, atomically: true, encoding: .utf8)
             result = try setup.securityInfo(["add", "security-questions", "--user", Self.user, "--answers-file", answers, "--json"], environment: try pass())
             XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
-            for file in [setup.directory.databasePath, setup.directory.databasePath + "-wal"] {
-                XCTAssertNil((FileManager.default.contents(atPath: file) ?? Data()).firstRange(of: Data("queequeg".utf8)), "[\(mode)] hashed")
+            for answer in ["Queequeg", "Ford Taurus", "Annapolis"] {
+                SecretsAtRest.assertAbsent(SecretsAtRest.spellings(of: answer), besides: setup.directory.databasePath, "[\(mode)] the answer \(answer)")
             }
 
             // An app password, shown once and not stored as given.
             result = try setup.securityInfo(["add", "app-password", "--user", Self.user, "--name", "mail", "--json"], environment: try pass())
             XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
             let password = try XCTUnwrap(try json(result, mode)["password"] as? String, "[\(mode)]")
-            for file in [setup.directory.databasePath, setup.directory.databasePath + "-wal"] {
-                XCTAssertNil((FileManager.default.contents(atPath: file) ?? Data()).firstRange(of: Data(password.utf8)), "[\(mode)] hashed")
-            }
+            SecretsAtRest.assertAbsent(SecretsAtRest.spellings(of: password), besides: setup.directory.databasePath, "[\(mode)] the app password")
+            SecretsAtRest.assertAbsent(
+                SecretsAtRest.spellings(of: Array(Base32.decode(secret) ?? [])), besides: setup.directory.databasePath, "[\(mode)] the token's seed")
             await XCTAssertEqualAsync(
                 Set(try await setup.directory.methods(Self.user).map(\.kind)), [.hardwareToken, .securityQuestions, .appPassword], "[\(mode)]")
             XCTAssertEqual(wrongCode, "mfaProofRejected", "[\(mode)] the same refusal for a wrong code")
