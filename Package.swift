@@ -190,7 +190,7 @@ let package = Package(
             name: "KeyBridgeEnrollmentTests",
             dependencies: [
                 "KeyBridgeTestSupport",
-                "KeyBridgeEnrollment", "KeyBridgeCBOR",
+                "KeyBridgeEnrollment", "KeyBridgeRegistration", "KeyBridgeCBOR",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),

@@ -97,9 +97,27 @@ public struct LocalKioskDirectory: KioskDirectory {
         try await service.issueTemporaryAccessPass(upn: hire.upn, tenant: tenant, admin: operatorUPN, client: client).pass
     }
 
+    /// A hire who needs no pass for MFA still needs one under the default gate (no first method
+    /// without proof): the operator, who checked them in person, issues one for this opening alone
+    /// (deleted right after, in case the tenant's passes are not one-time) — as a server kiosk does.
     public func openEnrollment(for hire: KioskNewHire, pass: String?, operatorUPN: String) async throws -> KioskEnrollmentSession {
-        let session = try await ManageSession.open(
-            service, upn: hire.upn, tenant: tenant, client: client, proof: pass.map { .temporaryAccessPass($0) })
+        if let pass {
+            let session = try await ManageSession.open(service, upn: hire.upn, tenant: tenant, client: client, proof: .temporaryAccessPass(pass))
+            return KioskEnrollmentSession(directory: session)
+        }
+        guard try await service.requiresProof(upn: hire.upn, tenant: tenant) else {
+            return KioskEnrollmentSession(directory: try await ManageSession.open(service, upn: hire.upn, tenant: tenant, client: client))
+        }
+        let issued = try await service.issueTemporaryAccessPass(upn: hire.upn, tenant: tenant, admin: operatorUPN, client: client)
+        let session: ManageSession
+        do {
+            session = try await ManageSession.open(
+                service, upn: hire.upn, tenant: tenant, client: client, proof: .temporaryAccessPass(issued.pass))
+        } catch {
+            try? await service.deleteTemporaryAccessPass(id: issued.record.id, upn: hire.upn, tenant: tenant, admin: operatorUPN, client: client)
+            throw error
+        }
+        try? await service.deleteTemporaryAccessPass(id: issued.record.id, upn: hire.upn, tenant: tenant, admin: operatorUPN, client: client)
         return KioskEnrollmentSession(directory: session)
     }
 

@@ -220,6 +220,7 @@ public enum GraphDecoding {
         case "invalidInput": return .invalidInput(detail)
         case "notAMember": return .notAMember(tenant: detail.hasPrefix("not a member of ") ? String(detail.dropFirst(16)) : detail)
         case "mfaRequired": return .mfaRequired
+        case "temporaryAccessPassRequired": return .temporaryAccessPassRequired
         case "mfaProofRejected": return .mfaProofRejected(detail)
         case "accessDenied": return .accessDenied(detail)
         case "methodDisabled": return kind.map { .methodDisabled($0) }

@@ -44,7 +44,7 @@ struct GraphError: Error, HTTPResponseError {
             (status, code) = (.conflict, "conflict")
         case .accessDenied, .notAMember, .methodDisabled, .cannotRegister, .cannotChange, .fido2SelfServiceDisabled:
             (status, code) = (.forbidden, "accessDenied")
-        case .mfaRequired, .mfaProofRejected:
+        case .mfaRequired, .temporaryAccessPassRequired, .mfaProofRejected:
             (status, code) = (.unauthorized, "unauthenticated")
         case .store:
             (status, code) = (.internalServerError, "generalException")

@@ -89,7 +89,7 @@ final class ManageModeTests: XCTestCase {
     }
 
     func testConditionalAccessRuleAllowsOnlyListedNetworksOrTrustedKiosks() async throws {
-        let rule = RegistrationAccessRule(allowedNetworks: ["10.0.0.0/8"], trustedDevices: ["hr-kiosk-1"])
+        let rule = RegistrationAccessRule(allowedNetworks: ["10.0.0.0/8"], trustedDevices: ["hr-kiosk-1"], allowFirstRegistrationWithoutProof: true)
         let service = try await Directory.service(Directory.configuration(access: rule))
         await XCTAssertNoThrowAsync(try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office))
         await XCTAssertNoThrowAsync(

@@ -78,9 +78,16 @@ public final class ManageSession: Sendable {
                 throw RegistrationError.accessDenied("\(client.place) is not an allowed network or trusted device")
             }
             let methods = try await service.store.methods(upn: upn, tenant: tenant)
-            if principal == nil, signedIn == nil, requireProof || Self.needsMFA(methods: methods, rule: rule) {
-                guard let proof else { throw RegistrationError.mfaRequired }
-                try await session.verify(proof, methods: methods)
+            if principal == nil, signedIn == nil {
+                // A proof given is always checked (a wrong pass is refused, a right one used up),
+                // needed or not; one missing is refused when the gate asks for one.
+                if let proof {
+                    try await session.verify(proof, methods: methods)
+                } else if requireProof || Self.needsMFA(methods: methods, rule: rule) {
+                    throw RegistrationError.mfaRequired
+                } else if Self.needsPass(methods: methods, rule: rule) {
+                    throw RegistrationError.temporaryAccessPassRequired
+                }
             }
             try await service.audit(
                 action, tenant: tenant, upn: upn, mode: mode, client: client, actor: actor,
@@ -95,6 +102,12 @@ public final class ManageSession: Sendable {
     /// Whether opening needs an MFA proof: an MFA-capable method exists, or the rule demands it.
     static func needsMFA(methods: [RegisteredMethod], rule: RegistrationAccessRule) -> Bool {
         rule.requireMFA || methods.contains(where: \.kind.servesMFA)
+    }
+
+    /// Whether opening needs a Temporary Access Pass because the user has nothing else to prove
+    /// who they are with, and the policy does not let a first method in without proof.
+    static func needsPass(methods: [RegisteredMethod], rule: RegistrationAccessRule) -> Bool {
+        !needsMFA(methods: methods, rule: rule) && !rule.allowFirstRegistrationWithoutProof
     }
 
     /// The user's methods in this tenant.

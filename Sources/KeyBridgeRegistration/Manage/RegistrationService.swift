@@ -73,6 +73,15 @@ public final class RegistrationService: Sendable {
         ManageSession.needsMFA(methods: try await store.methods(upn: upn, tenant: tenant), rule: try await configuration(tenant).access)
     }
 
+    /// Whether opening `upn`'s security info needs any proof: MFA (``requiresMFA(upn:tenant:)``),
+    /// or a Temporary Access Pass because the user has no MFA-capable method and the policy does
+    /// not let a first method in without proof (`registrationAccess.allowFirstRegistrationWithoutProof`).
+    public func requiresProof(upn: String, tenant: String) async throws(RegistrationError) -> Bool {
+        let methods = try await store.methods(upn: upn, tenant: tenant)
+        let rule = try await configuration(tenant).access
+        return ManageSession.needsMFA(methods: methods, rule: rule) || ManageSession.needsPass(methods: methods, rule: rule)
+    }
+
     /// The tenant's policies.
     public func configuration(_ tenant: String) async throws(RegistrationError) -> TenantConfiguration {
         if let configuration = configurations[tenant] { return configuration }

@@ -12,6 +12,9 @@ public enum RegistrationError: Error, Sendable, Equatable {
     case notAMember(tenant: String)
     /// Opening security info needs MFA (or a Temporary Access Pass) first.
     case mfaRequired
+    /// The user has no MFA-capable method yet and the policy does not let a first method be
+    /// registered without proof: an admin issues a Temporary Access Pass.
+    case temporaryAccessPassRequired
     /// The MFA proof (code, assertion or pass) was not accepted.
     case mfaProofRejected(String)
     /// The conditional-access rule refuses this network or device.
@@ -51,6 +54,7 @@ public enum RegistrationError: Error, Sendable, Equatable {
         case .invalidInput: "invalidInput"
         case .notAMember: "notAMember"
         case .mfaRequired: "mfaRequired"
+        case .temporaryAccessPassRequired: "temporaryAccessPassRequired"
         case .mfaProofRejected: "mfaProofRejected"
         case .accessDenied: "accessDenied"
         case .methodDisabled: "methodDisabled"

@@ -112,11 +112,30 @@ public struct RegistrationAccessRule: Codable, Sendable, Hashable {
     public var trustedDevices: [String]
     /// Whether MFA is always required for the action.
     public var requireMFA: Bool
+    /// Whether a user with no MFA-capable method may open their security info with no proof at
+    /// all. keybridge has no password factor, so by default (`false`) such a user needs a
+    /// Temporary Access Pass: otherwise anyone who knows a user name could register the first key
+    /// or phone for that user. An admin may turn it on (e.g. behind a staffed kiosk); `policy
+    /// show` and `doctor` warn while it is on.
+    public var allowFirstRegistrationWithoutProof: Bool
 
-    public init(allowedNetworks: [String] = [], trustedDevices: [String] = [], requireMFA: Bool = false) {
+    public init(
+        allowedNetworks: [String] = [], trustedDevices: [String] = [], requireMFA: Bool = false,
+        allowFirstRegistrationWithoutProof: Bool = false
+    ) {
         self.allowedNetworks = allowedNetworks
         self.trustedDevices = trustedDevices
         self.requireMFA = requireMFA
+        self.allowFirstRegistrationWithoutProof = allowFirstRegistrationWithoutProof
+    }
+
+    /// A warning for `policy show` and `doctor` when the rule lets a first method be registered
+    /// with no proof; nil when it does not.
+    public var firstRegistrationWarning: String? {
+        allowFirstRegistrationWithoutProof
+            ? "registrationAccess.allowFirstRegistrationWithoutProof is on: anyone who knows a user name can register "
+                + "that user's first method (a key or a phone) with no proof. Turn it off to require a Temporary Access Pass."
+            : nil
     }
 
     /// Whether a request from `address` on `device` is allowed.

@@ -252,7 +252,9 @@ extension SSPRPolicy {
 }
 
 extension RegistrationAccessRule {
-    enum CodingKeys: String, CodingKey, CaseIterable { case allowedNetworks, trustedDevices, requireMFA }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case allowedNetworks, trustedDevices, requireMFA, allowFirstRegistrationWithoutProof
+    }
 
     public init(from decoder: any Decoder) throws {
         try PolicyMembers.refuseUnknown(decoder, known: CodingKeys.self)
@@ -264,7 +266,9 @@ extension RegistrationAccessRule {
         self.init(
             allowedNetworks: networks,
             trustedDevices: try container.decodeIfPresent([String].self, forKey: .trustedDevices) ?? [],
-            requireMFA: try container.decodeIfPresent(Bool.self, forKey: .requireMFA) ?? false)
+            requireMFA: try container.decodeIfPresent(Bool.self, forKey: .requireMFA) ?? false,
+            allowFirstRegistrationWithoutProof: try container.decodeIfPresent(Bool.self, forKey: .allowFirstRegistrationWithoutProof)
+                ?? false)
     }
 }
 

@@ -5,6 +5,8 @@ import GRDB
 public struct DirectoryInspection: Sendable, Equatable {
     public var tenants: Int
     public var users: Int
+    /// Tenants whose policy lets a first method be registered with no proof (doctor warns).
+    public var tenantsWithOpenFirstRegistration: [String] = []
 }
 
 extension SQLiteRegistrationStore {
@@ -15,9 +17,16 @@ extension SQLiteRegistrationStore {
     public static func inspect(path: String) throws(RegistrationError) -> DirectoryInspection {
         do {
             return try readOnly(path) { db in
-                DirectoryInspection(
+                let open = try Row.fetchAll(db, sql: "SELECT id, configuration FROM tenants WHERE configuration IS NOT NULL ORDER BY id")
+                    .compactMap { row -> String? in
+                        let data: Data = row["configuration"]
+                        let configuration = try? JSONDecoder().decode(TenantConfiguration.self, from: data)
+                        return configuration?.access.allowFirstRegistrationWithoutProof == true ? row["id"] : nil
+                    }
+                return DirectoryInspection(
                     tenants: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tenants") ?? 0,
-                    users: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0)
+                    users: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0,
+                    tenantsWithOpenFirstRegistration: open)
             }
         } catch {
             throw .store("\(error)")

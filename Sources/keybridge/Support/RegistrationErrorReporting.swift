@@ -11,7 +11,7 @@ extension RegistrationError {
             .challengeUnknownOrUsed, .challengeExpired, .wrongCeremonyType, .userPresenceMissing, .userVerificationMissing:
             9
         case .userNotFound, .tenantNotFound, .methodNotFound, .notAMember: 11
-        case .mfaRequired, .mfaProofRejected, .accessDenied: 12
+        case .mfaRequired, .temporaryAccessPassRequired, .mfaProofRejected, .accessDenied: 12
         case .store: 14
         default: 13
         }

@@ -16,7 +16,7 @@ final class ClonedKeyTests: XCTestCase {
         var key = try VirtualKeyProcess(options: ["--state", state], directory: keys, name: "key.sock")
         var result = try setup.securityInfo(
             ["add", "security-key", "--user", user, "--device", key.deviceID, "--json"],
-            environment: ["KEYBRIDGE_NEW_PIN": SecurityInfoServerTests.pin])
+            environment: try setup.firstRegistration().merging(["KEYBRIDGE_NEW_PIN": SecurityInfoServerTests.pin]) { $1 })
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
 
         // The copy: the key's state as it is now.

@@ -21,8 +21,10 @@ final class PamU2FExportTests: XCTestCase {
         let edwards = try VirtualKeyProcess(options: ["--algorithms", "eddsa"])
         for (index, key) in [first, second, edwards].enumerated() {
             var arguments = ["security-info", "add", "security-key", "--user", "dana@contoso.com", "--device", key.deviceID, "--json"] + office
-            if index > 0 { arguments += ["--mfa-device", first.deviceID] }
-            let added = try directory.keybridge(arguments, environment: ["KEYBRIDGE_NEW_PIN": "246810"])
+            // The first key needs a pass (the gate's default); the others are proven by the first key.
+            var environment = ["KEYBRIDGE_NEW_PIN": "246810"]
+            if index > 0 { arguments += ["--mfa-device", first.deviceID] } else { environment["KEYBRIDGE_TAP"] = try directory.issuePass("dana@contoso.com") }
+            let added = try directory.keybridge(arguments, environment: environment)
             XCTAssertEqual(added.status, 0, added.stdout + added.stderr)
         }
         let stored = try await directory.methods("dana@contoso.com").compactMap(\.fido2)

@@ -81,6 +81,47 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertTrue(actions.contains("delete:success:"), "\(actions)")
     }
 
+    func testUnderTheDefaultPolicyAFirstKeyNeedsAPassAndTurningThatOffIsWarnedAbout() async throws {
+        let policy = """
+            {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
+             "authenticationMethods": {"enabled": {"fido2SecurityKey": {}}}}
+            """
+        let directory = try DirectoryFixture(policy: policy)
+        try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        let key = try VirtualKeyProcess()
+        let add = ["security-info", "add", "security-key", "--user", "dana@contoso.com", "--device", key.deviceID, "--json"] + office
+
+        // No method, no pass: refused before the key is touched, and audited.
+        var result = try directory.keybridge(add, environment: ["KEYBRIDGE_NEW_PIN": "246810"])
+        XCTAssertEqual(result.status, 12, result.stdout + result.stderr)
+        XCTAssertEqual(errorCode(result), "temporaryAccessPassRequired")
+        XCTAssertTrue(result.stderr.contains("Temporary Access Pass"), result.stderr)
+        XCTAssertEqual(try clientPIN(key.deviceID), false, "the key was not touched")
+        // A made-up pass is checked, not ignored.
+        result = try directory.keybridge(add, environment: ["KEYBRIDGE_NEW_PIN": "246810", "KEYBRIDGE_TAP": "ABCDEFGHJKMNPQRS"])
+        XCTAssertEqual(errorCode(result), "mfaProofRejected", result.stdout)
+        await XCTAssertTrueAsync(try await directory.methods("dana@contoso.com").isEmpty)
+        let refusals = try await directory.audit().filter { $0.action == "start" }.map { $0.reason ?? "" }
+        XCTAssertEqual(refusals.count, 2)
+        XCTAssertEqual(refusals.first, "temporaryAccessPassRequired")
+
+        // An admin turns the gate off: policy show and doctor warn, and the key goes in without a pass.
+        let open = directory.folder.appendingPathComponent("open.json").path
+        try policy.replacingOccurrences(of: "\"origin\": \"https://login.contoso.com\",", with: "\"origin\": \"https://login.contoso.com\", \"registrationAccess\": {\"allowFirstRegistrationWithoutProof\": true},")
+            .write(toFile: open, atomically: true, encoding: .utf8)
+        try directory.admin(["policy", "set", "--tenant", "contoso", "--file", open])
+        let shown = try directory.keybridge(["admin", "policy", "show", "--tenant", "contoso"])
+        XCTAssertTrue(shown.stdout.contains("\"allowFirstRegistrationWithoutProof\" : true"), shown.stdout)
+        XCTAssertTrue(shown.stderr.contains("warning:") && shown.stderr.contains("with no proof"), shown.stderr)
+        let doctor = try directory.keybridge(["doctor", "--json", "--directory", directory.databasePath])
+        let findings = try XCTUnwrap(try JSONSerialization.jsonObject(with: doctor.stdoutData) as? [[String: Any]], doctor.stdout)
+        let gate = findings.first { $0["check"] as? String == "policy" }
+        XCTAssertEqual(gate?["status"] as? String, "warning", "\(findings)")
+        XCTAssertEqual(gate?["subject"] as? String, "contoso")
+        result = try directory.keybridge(add, environment: ["KEYBRIDGE_NEW_PIN": "246810"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+    }
+
     func testAUserWithAnAuthenticatorAppProvesMFAWithItsCodeBeforeAKeyIsAdded() async throws {
         let directory = try DirectoryFixture(policy: """
             {"relyingParty": {"id": "contoso.com"}, "origin": "https://login.contoso.com",
@@ -92,7 +133,7 @@ final class SecurityInfoCLITests: XCTestCase {
         let output = directory.folder.appendingPathComponent("app.json").path
         let terminal = try TmuxSession(
             ["/bin/sh", "-c", "\(TmuxSession.quote(TestPaths.keybridge)) security-info add authenticator-app --user fox@contoso.com --name Phone --json > \(output)"],
-            environment: directory.environment)
+            environment: directory.environment.merging(["KEYBRIDGE_TAP": try directory.issuePass("fox@contoso.com")]) { $1 })
         let screen = try terminal.waitFor("Current code from the app:")
         let uri = try XCTUnwrap(screen.firstMatch(of: /otpauth:\/\/\S+/).map { String($0.output) }, screen)
         let secret = try XCTUnwrap(URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value)
@@ -218,7 +259,8 @@ final class SecurityInfoCLITests: XCTestCase {
         let environment = ["KEYBRIDGE_VKEY_DIR": keys.path, "KEYBRIDGE_NEW_PIN": "246810"]
         let add = ["security-info", "add", "security-key", "--user", "dana@contoso.com", "--json"]
 
-        let nobody = try directory.keybridge(add + ["--timeout", "1"], environment: environment)
+        let nobody = try directory.keybridge(
+            add + ["--timeout", "1"], environment: environment.merging(["KEYBRIDGE_TAP": try directory.issuePass("dana@contoso.com")]) { $1 })
         XCTAssertEqual(nobody.status, 3, nobody.stdout + nobody.stderr)
         XCTAssertEqual(errorCode(nobody), "deviceNotFound")
         XCTAssertTrue(nobody.stderr.contains("Insert the security key"), "the user is asked for the key")
@@ -228,6 +270,7 @@ final class SecurityInfoCLITests: XCTestCase {
         nonisolated(unsafe) var waited: ProcessResult?
         let done = DispatchSemaphore(value: 0)
         let fullEnvironment = directory.environment.merging(environment) { $1 }
+            .merging(["KEYBRIDGE_TAP": try directory.issuePass("dana@contoso.com")]) { $1 }
         DispatchQueue.global().async {
             waited = try? ProcessRunner.run(TestPaths.keybridge, add + ["--timeout", "20"], environment: fullEnvironment)
             done.signal()
@@ -253,7 +296,7 @@ final class SecurityInfoCLITests: XCTestCase {
         let output = directory.folder.appendingPathComponent("phone.json").path
         let terminal = try TmuxSession(
             ["/bin/sh", "-c", "\(TmuxSession.quote(TestPaths.keybridge)) security-info add contact --kind phone --value '+1 212 555 0100' --user dana@contoso.com --json > \(output)"],
-            environment: directory.environment)
+            environment: directory.environment.merging(["KEYBRIDGE_TAP": try directory.issuePass("dana@contoso.com")]) { $1 })
         try terminal.waitFor("Enter the code we sent to +1 212 555 0100.")
         let outbox = try String(contentsOfFile: directory.folder.appendingPathComponent("outbox.jsonl").path, encoding: .utf8)
         let message = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(outbox.utf8)) as? [String: Any])
@@ -282,7 +325,9 @@ final class SecurityInfoCLITests: XCTestCase {
             environment: ["KEYBRIDGE_TAP": try directory.issuePass("dana@contoso.com")])
         XCTAssertEqual(result.status, 13)
         XCTAssertEqual(errorCode(result), "methodDisabled")
-        result = try directory.keybridge(["security-info", "add", "app-password", "--user", "walter@contoso.com", "--name", "mail", "--json"])
+        result = try directory.keybridge(
+            ["security-info", "add", "app-password", "--user", "walter@contoso.com", "--name", "mail", "--json"],
+            environment: ["KEYBRIDGE_TAP": try directory.issuePass("walter@contoso.com")])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let password = try XCTUnwrap(try json(result)["password"] as? String)
         XCTAssertEqual(password.count, 16)

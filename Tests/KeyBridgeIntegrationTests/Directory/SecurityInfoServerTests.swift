@@ -54,6 +54,13 @@ final class SecurityInfoServerTests: XCTestCase {
             }
         }
 
+        /// What a first registration needs: locally, a fresh Temporary Access Pass for the user
+        /// (the gate's default when they have no method yet); through a server, nothing (the
+        /// workstation's `manage` token stands for an admin).
+        func firstRegistration() throws -> [String: String] {
+            mode == .local ? ["KEYBRIDGE_TAP": try directory.issuePass(SecurityInfoServerTests.user)] : [:]
+        }
+
         /// Runs `keybridge security-info …` against this mode's directory. `KEYBRIDGE_DIRECTORY`
         /// stays set in both modes: the --server flag must win over it.
         func securityInfo(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
@@ -269,7 +276,7 @@ final class SecurityInfoServerTests: XCTestCase {
             let key = try VirtualKeyProcess(options: ["--attestation", "packed"])
             var result = try setup.securityInfo(
                 ["add", "security-key", "--user", Self.user, "--device", key.deviceID, "--name", "Blue key", "--json"],
-                environment: ["KEYBRIDGE_NEW_PIN": Self.pin])
+                environment: try setup.firstRegistration().merging(["KEYBRIDGE_NEW_PIN": Self.pin]) { $1 })
             XCTAssertEqual(result.status, 0, "[\(mode)] \(result.stdout) \(result.stderr)")
             let reply = try json(result, mode)
             XCTAssertEqual(reply["pinSet"] as? Bool, true, "[\(mode)]")
@@ -315,8 +322,8 @@ final class SecurityInfoServerTests: XCTestCase {
             XCTAssertEqual(try json(result, mode)["deleted"] as? String, id, "[\(mode)]")
             await XCTAssertTrueAsync(try await setup.directory.methods(Self.user).isEmpty, "[\(mode)]")
 
-            // Deleting it again: no such method, in both modes.
-            result = try setup.securityInfo(["delete", "--user", Self.user, "--method", id, "--json"])
+            // Deleting it again: no such method, in both modes (locally with a pass: no method is left).
+            result = try setup.securityInfo(["delete", "--user", Self.user, "--method", id, "--json"], environment: try setup.firstRegistration())
             XCTAssertEqual(result.status, 11, "[\(mode)] \(result.stdout) \(result.stderr)")
             XCTAssertEqual(error(result)["code"] as? String, "methodNotFound", "[\(mode)]")
         }
@@ -342,7 +349,7 @@ final class SecurityInfoServerTests: XCTestCase {
             let mode = setup.mode
             let key = try VirtualKeyProcess(options: ["--attestation", "packed"])
             let result = try setup.securityInfo(
-                ["add", "security-key", "--user", Self.user, "--device", key.deviceID, "--json"], environment: ["KEYBRIDGE_NEW_PIN": Self.pin])
+                ["add", "security-key", "--user", Self.user, "--device", key.deviceID, "--json"], environment: try setup.firstRegistration().merging(["KEYBRIDGE_NEW_PIN": Self.pin]) { $1 })
             let body = error(result)
             outcomes[mode] = (result.status, body["code"] as? String, body["rollback"] as? String)
             XCTAssertEqual(result.status, 13, "[\(mode)] \(result.stdout) \(result.stderr)")
@@ -361,7 +368,7 @@ final class SecurityInfoServerTests: XCTestCase {
         server.stop()
         let key = try VirtualKeyProcess()
         var result = try setup.securityInfo(
-            ["add", "security-key", "--user", Self.user, "--device", key.deviceID, "--json"], environment: ["KEYBRIDGE_NEW_PIN": Self.pin])
+            ["add", "security-key", "--user", Self.user, "--device", key.deviceID, "--json"], environment: try setup.firstRegistration().merging(["KEYBRIDGE_NEW_PIN": Self.pin]) { $1 })
         XCTAssertEqual(result.status, 14, result.stdout + result.stderr)
         XCTAssertEqual(error(result)["code"] as? String, "serverUnreachable")
         XCTAssertTrue((error(result)["message"] as? String ?? "").contains(server.baseURL), "names the server: \(result.stdout)")

@@ -15,7 +15,9 @@ final class ManageModeFIDO2Tests: XCTestCase {
         var configuration = TenantConfiguration(
             methods: AuthenticationMethodsPolicy(enabled: [.fido2SecurityKey: PolicyTarget(), .phone: PolicyTarget()]),
             sspr: SSPRPolicy(scope: .all, allowedMethods: [.phone]),
-            access: RegistrationAccessRule(allowedNetworks: ["10.0.0.0/8"], trustedDevices: ["hr-kiosk-1"]),
+            // The gate's first-registration default is tested in FirstRegistrationGateTests.
+            access: RegistrationAccessRule(
+                allowedNetworks: ["10.0.0.0/8"], trustedDevices: ["hr-kiosk-1"], allowFirstRegistrationWithoutProof: true),
             relyingParty: RelyingParty(id: "example.com", name: "Example"), origin: "https://example.com")
         adjust(&configuration)
         let store = try SQLiteRegistrationStore()

@@ -14,7 +14,8 @@ struct PolicyCommand: AsyncParsableCommand {
             temporaryAccessPass {lifetimeMinutes, oneTime}, authenticatorPasswordless, \
             virtualNumberPrefixes}; sspr {scope: off|all|group, group, methodsRequired 1-2, \
             allowedMethods, requireRegistrationAtSignIn, reconfirmDays 0-730}; registrationAccess \
-            {allowedNetworks [CIDR], trustedDevices, requireMFA}. METHOD is one of authenticatorApp, \
+            {allowedNetworks [CIDR], trustedDevices, requireMFA, allowFirstRegistrationWithoutProof \
+            (default false: a user with no method needs a Temporary Access Pass)}. METHOD is one of authenticatorApp, \
             otherAuthenticatorApp, hardwareToken, phone, alternatePhone, officePhone, email, \
             securityQuestions, appPassword, fido2SecurityKey. To edit: show > file, change it, set.
             """,
@@ -29,7 +30,9 @@ struct PolicyCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.reporting(json: false) {
                 let service = try await options.directory.existingService()
-                FileHandle.standardOutput.write(Data(try await format.encode(try service.configuration(tenant)).utf8))
+                let configuration = try await service.configuration(tenant)
+                FileHandle.standardOutput.write(Data(try format.encode(configuration).utf8))
+                if let warning = configuration.access.firstRegistrationWarning { Output.note("warning: " + warning) }
             }
         }
     }

@@ -6,7 +6,8 @@ import KeyBridgeGraphClient
 import KeyBridgeRegistration
 
 /// How the user proves MFA before their security info opens (needed once they have an
-/// MFA-capable method, or when the access rule demands it).
+/// MFA-capable method, or when the access rule demands it), or gives the Temporary Access Pass
+/// a first registration needs.
 struct MFAOptions: ParsableArguments {
     @Option(
         name: .customLong("tap-file"),
@@ -31,13 +32,24 @@ struct MFAOptions: ParsableArguments {
     func proof(
         service: RegistrationService, upn: String, tenant: String, devices: DeviceOptions, pin: PINOptions
     ) async throws -> MFAProof? {
-        guard try await service.requiresMFA(upn: upn, tenant: tenant) else { return nil }
+        // A proof given is always passed on: the directory checks it (and uses a pass up) even
+        // when it would not have asked for one.
         if let given = try givenProof() { return given }
+        guard try await service.requiresProof(upn: upn, tenant: tenant) else { return nil }
         if let mfaDevice { return try await keyProof(service, upn: upn, tenant: tenant, device: mfaDevice, devices: devices, pin: pin) }
+        let firstMethod = try await !service.requiresMFA(upn: upn, tenant: tenant)
         guard isatty(STDIN_FILENO) != 0 else {
             // No proof: the directory refuses (and audits the refusal) when the page is opened.
-            Output.note("Prove MFA with --otp-code, --tap-file (or KEYBRIDGE_TAP) or --mfa-device.")
+            Output.note(
+                firstMethod
+                    ? "A first method needs a Temporary Access Pass from your administrator: --tap-file or KEYBRIDGE_TAP."
+                    : "Prove MFA with --otp-code, --tap-file (or KEYBRIDGE_TAP) or --mfa-device.")
             return nil
+        }
+        if firstMethod {
+            let pass = PINInput.readWithoutEcho(prompt: "You have no sign-in method yet. Temporary Access Pass from your administrator: ")?
+                .trimmingCharacters(in: .whitespaces) ?? ""
+            return pass.isEmpty ? nil : .temporaryAccessPass(pass)
         }
         let answer = PINInput.readWithoutEcho(
             prompt: "Verify your identity: a code from your authenticator app, a Temporary Access Pass, or Enter to use your security key: "

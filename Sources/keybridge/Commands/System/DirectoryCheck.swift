@@ -16,6 +16,19 @@ enum DirectoryCheck {
 
     static func findings(for location: DirectoryLocation) -> [DoctorFinding] {
         [database(location)] + permissions(location)
+            + firstRegistrationGate(tenants: (try? SQLiteRegistrationStore.inspect(path: location.databasePath))?.tenantsWithOpenFirstRegistration ?? [])
+    }
+
+    /// A warning per tenant whose policy lets a first method in with no proof at all.
+    static func firstRegistrationGate(tenants: [String]) -> [DoctorFinding] {
+        tenants.map { tenant in
+            DoctorFinding(
+                check: "policy", status: .warning,
+                detail: "\(tenant): a user with no method can register a first key or phone with no proof "
+                    + "(registrationAccess.allowFirstRegistrationWithoutProof is on)",
+                fix: "keybridge admin policy show --tenant \(tenant) > p.json; set it to false; keybridge admin policy set --tenant \(tenant) --file p.json",
+                subject: tenant)
+        }
     }
 
     private static func finding(

@@ -11,10 +11,12 @@ struct DoctorCommand: AsyncParsableCommand {
             rule; the kiosk rule and its group), FIDO hidraw nodes and their permissions, pcscd, \
             readers (and a loaded vpcd driver), virtual keys, and the registration directory \
             (there, SQLite, readable and writable by this user, folder and key file closed to \
-            others; doctor never creates it). Exit status 0 when nothing is a problem, 1 otherwise. \
+            others; doctor never creates it), and each tenant's first-registration gate (a warning \
+            when a user with no method may register one with no proof). Exit status 0 when nothing is a problem, 1 otherwise. \
             JSON: [{check, status: ok|warning|problem, detail, fix, subject}], fix and subject \
             absent when there is none; checks: libfido2, udev, udevRules, hidraw, pcscd, readers, \
-            virtualKeys, directory (udevRules, hidraw and directory can repeat, one per file or node).
+            virtualKeys, directory, policy (udevRules, hidraw, directory and policy can repeat, one \
+            per file, node or tenant).
             """)
 
     @OptionGroup var output: OutputOptions

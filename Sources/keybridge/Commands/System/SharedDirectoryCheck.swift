@@ -19,11 +19,16 @@ enum SharedDirectoryCheck {
                     check: "directory", status: .problem, detail: "\(display) has schema version \(version); this keybridge needs \(latest)",
                     fix: "keybridge admin migrate --directory '\(url.contains("@") ? "<url>" : url)'", subject: display))
             } else {
-                let tenants = try await store.tenants().count
+                let tenants = try await store.tenants()
                 findings.append(DoctorFinding(
-                    check: "directory", status: tenants == 0 ? .warning : .ok,
-                    detail: "\(display): schema \(version), \(tenants) tenant(s)",
-                    fix: tenants == 0 ? DirectoryCheck.createFix : nil, subject: display))
+                    check: "directory", status: tenants.isEmpty ? .warning : .ok,
+                    detail: "\(display): schema \(version), \(tenants.count) tenant(s)",
+                    fix: tenants.isEmpty ? DirectoryCheck.createFix : nil, subject: display))
+                var open: [String] = []
+                for tenant in tenants where try await store.configuration(tenant: tenant.id)?.access.allowFirstRegistrationWithoutProof == true {
+                    open.append(tenant.id)
+                }
+                findings += DirectoryCheck.firstRegistrationGate(tenants: open)
             }
         } catch {
             findings.append(DoctorFinding(
