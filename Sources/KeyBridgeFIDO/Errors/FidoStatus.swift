@@ -35,7 +35,7 @@ enum FidoStatus {
         case FIDO_ERR_TX: .transport("could not send to the key (\(context))")
         case FIDO_ERR_RX: .transport("no valid answer from the key before the deadline (\(context))")
         case FIDO_ERR_RX_NOT_CBOR, FIDO_ERR_RX_INVALID_CBOR:
-            .transport("the key sent malformed CBOR (\(context))")
+            .transport("a protocol error: the key sent malformed CBOR (\(context))")
         case FIDO_ERR_INVALID_CBOR, FIDO_ERR_CBOR_UNEXPECTED_TYPE, FIDO_ERR_INVALID_LENGTH, FIDO_ERR_INVALID_SEQ,
             FIDO_ERR_INVALID_CHANNEL, FIDO_ERR_CHANNEL_BUSY, FIDO_ERR_INVALID_COMMAND:
             .transport("the key rejected the message (\(String(cString: fido_strerr(code))), \(context))")

@@ -55,10 +55,13 @@ public final class SecurityKey: Sendable {
     private static func openDevice(
         _ descriptor: DeviceDescriptor, timeout: Duration
     ) throws(KeyBridgeError) -> DeviceHandle {
+        // The key's own thread: libfido2's flags are per thread (see FidoLibrary).
+        FidoLibrary.initialiseThisThread()
         guard let device = fido_dev_new() else { throw .transport("out of memory creating a libfido2 device") }
         _ = fido_dev_set_timeout(device, Int32(timeout.milliseconds))
         switch descriptor.transport {
         case .virtual:
+            VirtualKeyIO.lastClosedProtocolError = nil
             var io = VirtualKeyIO.functions
             try FidoStatus.check(fido_dev_set_io_functions(device, &io), "installing virtual-key I/O")
         case .nfc:
@@ -75,6 +78,10 @@ public final class SecurityKey: Sendable {
             fido_dev_free(&pointer)
             if descriptor.transport == .nfc, let error = try? PCSCHandle.probeError(reader: descriptor.product) {
                 throw .transport(error.description)
+            }
+            if descriptor.transport == .virtual, let protocolError = VirtualKeyIO.lastClosedProtocolError {
+                // The key answered, but broke CTAPHID: a protocol error, not a missing key.
+                throw .transport("\(protocolError) (opening \(descriptor.id))")
             }
             if status == FIDO_ERR_INTERNAL || (status == FIDO_ERR_RX && descriptor.transport == .virtual) {
                 throw .deviceNotFound(descriptor.id)

@@ -99,7 +99,12 @@ final class HIDReportSocket: @unchecked Sendable {
             guard ready > 0 else { return false }
             let n = recv(fd, buffer.baseAddress! + received, Self.reportSize - received, 0)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
+            guard n > 0 else {
+                if n == 0 {
+                    observerLock.withLock { _protocolError = "the key closed the connection in the middle of a reply" }
+                }
+                return false
+            }
             received += n
         }
         let channel = Self.channel(UnsafeRawBufferPointer(buffer))

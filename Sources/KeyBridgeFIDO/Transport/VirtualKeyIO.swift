@@ -1,4 +1,5 @@
 import CFido2
+import Foundation
 
 /// libfido2 custom I/O hooks (`fido_dev_io_t`) that reach a virtual key over its Unix socket.
 ///
@@ -10,6 +11,14 @@ enum VirtualKeyIO {
     static var functions: fido_dev_io_t {
         fido_dev_io_t(open: openHook, close: closeHook, read: readHook, write: writeHook)
     }
+
+    /// The protocol error of the last socket closed on this thread, if it had one: when
+    /// `fido_dev_open` fails, libfido2 closes the socket before the caller can ask it why.
+    static var lastClosedProtocolError: String? {
+        get { Thread.current.threadDictionary[protocolErrorKey] as? String }
+        set { Thread.current.threadDictionary[protocolErrorKey] = newValue }
+    }
+    private static let protocolErrorKey = "keybridge.virtualKey.protocolError"
 
     /// The socket behind an open libfido2 device that uses these hooks.
     static func socket(of device: OpaquePointer) -> HIDReportSocket? {
@@ -25,7 +34,9 @@ private func openHook(_ path: UnsafePointer<CChar>?) -> UnsafeMutableRawPointer?
 
 private func closeHook(_ handle: UnsafeMutableRawPointer?) {
     guard let handle else { return }
-    Unmanaged<HIDReportSocket>.fromOpaque(handle).release()
+    let socket = Unmanaged<HIDReportSocket>.fromOpaque(handle)
+    VirtualKeyIO.lastClosedProtocolError = socket.takeUnretainedValue().protocolError
+    socket.release()
 }
 
 private func readHook(
