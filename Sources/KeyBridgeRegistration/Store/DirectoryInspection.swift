@@ -47,8 +47,23 @@ extension SQLiteRegistrationStore {
         return tables
     }
 
-    /// Runs `body` on a read-only connection that creates no file (see ``inspect(path:)``).
-    private static func readOnly<T>(_ path: String, _ body: (Database) throws -> T) throws -> T {
+    /// Why this process cannot write the directory at `path` (the file is immutable or not
+    /// writable, or its folder is not, where SQLite keeps its -wal and -shm files); nil when it
+    /// can, or when there is no file yet.
+    static func unwritableReason(path: String) -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        if access(path, W_OK) != 0 {
+            return errno == EPERM ? "the file is immutable" : "this user cannot write the file"
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if access(folder.isEmpty ? "." : folder, W_OK | X_OK) != 0 {
+            return "this user cannot write its folder, where SQLite keeps its -wal and -shm files"
+        }
+        return nil
+    }
+
+    /// A read-only connection to `path` that creates no file (see ``inspect(path:)``).
+    static func readOnlyQueue(_ path: String) throws -> DatabaseQueue {
         let walOpen = FileManager.default.fileExists(atPath: path + "-wal") && FileManager.default.fileExists(atPath: path + "-shm")
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "?#%")
@@ -57,7 +72,12 @@ extension SQLiteRegistrationStore {
         configuration.readonly = true
         configuration.busyMode = .timeout(2)
         // Debian's SQLite takes URI file names (built with SQLITE_USE_URI).
-        let queue = try DatabaseQueue(path: "file:\(escaped)?" + (walOpen ? "mode=ro" : "immutable=1"), configuration: configuration)
+        return try DatabaseQueue(path: "file:\(escaped)?" + (walOpen ? "mode=ro" : "immutable=1"), configuration: configuration)
+    }
+
+    /// Runs `body` on a read-only connection that creates no file (see ``inspect(path:)``).
+    private static func readOnly<T>(_ path: String, _ body: (Database) throws -> T) throws -> T {
+        let queue = try readOnlyQueue(path)
         defer { try? queue.close() }
         return try queue.read { db in try body(db) }
     }

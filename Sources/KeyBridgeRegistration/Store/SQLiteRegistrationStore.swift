@@ -8,6 +8,9 @@ import GRDB
 /// cooperative thread pool.
 public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendable {
     let writer: any DatabaseWriter
+    /// Why this store only reads (its file or folder cannot be written: immutable, or not
+    /// this user's); nil when it can write. Reads work; every write is refused, naming why.
+    let readOnlyReason: String?
 
     /// How long a writer waits for another process's transaction before giving up.
     static let busyTimeout: TimeInterval = 10
@@ -15,12 +18,32 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
     /// A store in the file at `path` (created if missing), in WAL mode.
     /// A database that is not a keybridge directory (another application's) is refused untouched,
     /// before anything is written to it; a current schema is only read, never migrated again.
+    /// A file this process cannot write (immutable, or another user's) is opened read-only, without
+    /// writing anything: commands that only read work, and every write is refused, naming why.
     public init(path: String) throws(RegistrationError) {
         if let foreign = Self.foreignTables(path: path) {
             throw .invalidInput(
                 "\(path) is not a keybridge directory (it holds \(foreign.joined(separator: ", ")) and no keybridge schema); "
                     + "nothing was changed: pass the directory's own file with --directory")
         }
+        if let reason = Self.unwritableReason(path: path) {
+            readOnlyReason = reason
+            do {
+                writer = try Self.readOnlyQueue(path)
+                let current = try writer.read { try SQLiteMigrations.migrator.hasCompletedMigrations($0) }
+                guard current else {
+                    throw RegistrationError.store(
+                        "the directory at \(path) is read-only (\(reason)) and its schema is older than this keybridge: "
+                            + "make it writable, then run `keybridge admin migrate`")
+                }
+            } catch let error as RegistrationError {
+                throw error
+            } catch {
+                throw .store("cannot read the directory at \(path) (\(reason)): \(error)")
+            }
+            return
+        }
+        readOnlyReason = nil
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(Self.busyTimeout)
@@ -36,6 +59,7 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
     public init() throws(RegistrationError) {
         do {
             writer = try DatabaseQueue()
+            readOnlyReason = nil
             try SQLiteMigrations.migrator.migrate(writer)
         } catch {
             throw .store("cannot create an in-memory directory: \(error)")
@@ -305,6 +329,9 @@ public final class SQLiteRegistrationStore: RegistrationStore, @unchecked Sendab
     // MARK: Helpers
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(RegistrationError) -> T {
+        if let readOnlyReason {
+            throw .store("the directory is read-only (\(readOnlyReason)) and this command changes it; nothing was changed")
+        }
         do {
             return try await writer.write { db in try body(db) }
         } catch let error as RegistrationError {

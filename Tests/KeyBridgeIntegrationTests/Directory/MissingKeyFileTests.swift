@@ -70,3 +70,41 @@ final class ForeignDatabaseTests: XCTestCase {
         XCTAssertEqual(files, ["shop.sqlite"], "nothing made beside it")
     }
 }
+
+/// A directory file that cannot be written (here: immutable, which holds for root too) is read
+/// without writing anything: commands that only read work; a command that changes it is refused,
+/// saying the file is read-only, not with SQLite's internals.
+final class ReadOnlyDirectoryTests: XCTestCase {
+    func testAnImmutableDirectoryIsReadAndAChangeIsRefusedNamingWhy() throws {
+        let directory = try DirectoryFixture()
+        try directory.addUser("dana@contoso.com", name: "Dana Scully")
+        let files = ["directory.sqlite", "directory.sqlite-wal"].map { directory.folder.appendingPathComponent($0).path }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        let frozen = try ProcessRunner.run("/usr/bin/chattr", ["+i"] + files)
+        XCTAssertEqual(frozen.status, 0, "chattr +i must work on the test folder's file system: \(frozen.stderr)")
+        defer { _ = try? ProcessRunner.run("/usr/bin/chattr", ["-i"] + files) }
+        let before = try Data(contentsOf: URL(fileURLWithPath: directory.databasePath))
+        let beside = try FileManager.default.contentsOfDirectory(atPath: directory.folder.path).sorted()
+
+        for arguments in [
+            ["admin", "user", "list", "--json"], ["admin", "tenant", "list", "--json"], ["admin", "audit", "--json"],
+            ["admin", "policy", "show", "--tenant", "contoso"],
+        ] {
+            let result = try directory.keybridge(arguments)
+            XCTAssertEqual(result.status, 0, "\(arguments) only reads: \(result.stdout) \(result.stderr)")
+        }
+        XCTAssertTrue(try directory.keybridge(["admin", "user", "list", "--json"]).stdout.contains("dana@contoso.com"))
+
+        let change = try directory.keybridge(
+            ["admin", "user", "add", "--upn", "fox@contoso.com", "--display-name", "Fox", "--home-tenant", "contoso", "--json",
+             "--client-address", "10.0.0.1"])
+        XCTAssertEqual(change.status, 14, change.stdout + change.stderr)
+        let error = (try? JSONSerialization.jsonObject(with: change.stdoutData) as? [String: Any])?["error"] as? [String: Any]
+        let message = "\(error?["message"] ?? "") \(error?["detail"] ?? "")"
+        XCTAssertTrue(message.contains("read-only (the file is immutable)"), message)
+        XCTAssertFalse(message.lowercased().contains("grdb") || message.contains("SQLite error"), message)
+
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: directory.databasePath)), before, "not a byte changed")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.folder.path).sorted(), beside, "no file made beside it")
+    }
+}
