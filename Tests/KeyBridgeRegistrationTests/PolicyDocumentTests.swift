@@ -149,15 +149,42 @@ final class PolicyDocumentTests: XCTestCase {
         let path = NSTemporaryDirectory() + "kb-attempts-\(UUID().uuidString).sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let first = AttemptLimiter(store: try SQLiteRegistrationStore(path: path))
-        for _ in 0..<5 { try await first.recordFailure("contoso/alice") }
+        for _ in 0..<5 { try await first.claim("contoso/alice") }
         // A second process (here: a second store on the same file) sees the same count.
         let second = AttemptLimiter(store: try SQLiteRegistrationStore(path: path))
-        await XCTAssertThrowsErrorAsync(try await second.check("contoso/alice")) {
+        await XCTAssertThrowsErrorAsync(try await second.claim("contoso/alice")) {
             guard case .mfaProofRejected(let message) = $0 as? RegistrationError else { return XCTFail("\($0)") }
             XCTAssertTrue(message.contains("too many"))
         }
-        await XCTAssertNoThrowAsync(try await second.check("contoso/bob"), "limits are per key")
+        await XCTAssertNoThrowAsync(try await second.claim("contoso/bob"), "limits are per key")
         try await second.reset("contoso/alice")
-        await XCTAssertNoThrowAsync(try await first.check("contoso/alice"))
+        await XCTAssertNoThrowAsync(try await first.claim("contoso/alice"))
+    }
+
+    /// Checking before recording let every racer through a check made before any was recorded:
+    /// of forty concurrent attempts through two stores on one file, at most five may be checked.
+    func testConcurrentAttemptsCannotOutrunTheLimit() async throws {
+        let path = NSTemporaryDirectory() + "kb-attempts-\(UUID().uuidString).sqlite"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let limiters = [
+            AttemptLimiter(store: try SQLiteRegistrationStore(path: path)), AttemptLimiter(store: try SQLiteRegistrationStore(path: path)),
+        ]
+        let outcomes = await withTaskGroup(of: RegistrationError?.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    do { try await limiters[index % 2].claim("contoso/alice") } catch { return error as? RegistrationError ?? .store("\(error)") }
+                    return nil
+                }
+            }
+            var outcomes: [RegistrationError?] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        // Claims that land together may all count each other, so fewer than five can pass; never more.
+        let passed = outcomes.filter { $0 == nil }.count
+        XCTAssertTrue((1...5).contains(passed), "at most the limit goes on to be checked: \(passed)")
+        let refusals = outcomes.compactMap { $0 }
+        XCTAssertEqual(refusals.count, 40 - passed)
+        XCTAssertTrue(refusals.allSatisfy { $0 == .mfaProofRejected("too many wrong codes; wait 5 minutes and try again") }, "\(refusals)")
     }
 }

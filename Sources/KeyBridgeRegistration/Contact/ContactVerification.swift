@@ -49,12 +49,12 @@ extension ManageSession {
     /// Checks `code` against the one sent for `pending` (rate-limited, within 10 minutes).
     func checkContactCode(_ pending: PendingContact, code: String) async throws(RegistrationError) {
         let limiterKey = "\(tenant)/\(user.upn)/contact"
-        try await service.codeAttempts.check(limiterKey)
+        try await service.codeAttempts.claim(limiterKey)
         guard pending.expires > Date() else { throw .challengeExpired }
         let candidate = Array(SHA256.hash(data: Array((pending.destination + code).utf8)))
         guard ConstantTime.equal(candidate, pending.codeHash) else {
-            try await service.codeAttempts.recordFailure(limiterKey)
             throw .mfaProofRejected("the code is wrong")
         }
+        try await service.codeAttempts.reset(limiterKey)
     }
 }

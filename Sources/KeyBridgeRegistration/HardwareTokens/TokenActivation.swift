@@ -13,10 +13,9 @@ extension ManageSession {
                 token.activatedMethodID == nil
             else { throw .methodNotFound("hardware token \(serial)") }
             let limiterKey = "\(tenant)/\(user.upn)/token"
-            try await service.codeAttempts.check(limiterKey)
+            try await service.codeAttempts.claim(limiterKey)
             let secret = try service.sealer.open(token.sealedSecret)
             guard let match = OTPVerifier(window: 1).verifyTOTP(code, secret: secret, time: now, period: token.interval) else {
-                try await service.codeAttempts.recordFailure(limiterKey)
                 throw .mfaProofRejected("the code does not match token \(serial)")
             }
             try await service.codeAttempts.reset(limiterKey)

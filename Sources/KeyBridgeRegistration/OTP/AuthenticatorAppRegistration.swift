@@ -53,7 +53,7 @@ extension ManageSession {
         async throws(RegistrationError)
     {
         let limiterKey = "\(tenant)/\(user.upn)"
-        try await service.codeAttempts.check(limiterKey)
+        try await service.codeAttempts.claim(limiterKey)
         let candidates = methods.filter { method in
             [.authenticatorApp, .otherAuthenticatorApp, .hardwareToken].contains(method.kind) && (methodID == nil || method.id == methodID)
         }
@@ -73,7 +73,6 @@ extension ManageSession {
                 return
             }
         }
-        try await service.codeAttempts.recordFailure(limiterKey)
         throw .mfaProofRejected("the code is wrong or was already used")
     }
 }

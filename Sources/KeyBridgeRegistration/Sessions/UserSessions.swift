@@ -45,18 +45,14 @@ extension RegistrationService {
         // Failed sign-ins are limited per user and tenant, in the store (so across servers).
         let limiter = AttemptLimiter(store: store, maximum: 10, window: 900, what: "failed sign-ins")
         let limiterKey = "signIn/\(tenant)/\(upn.lowercased())"
-        do throws(RegistrationError) { try await limiter.check(limiterKey) } catch {
+        // Every sign-in attempt is claimed before it is checked (see AttemptLimiter); a signed-in
+        // user's attempts are cleared.
+        do throws(RegistrationError) { try await limiter.claim(limiterKey) } catch {
             try? await audit("signIn", tenant: tenant, upn: upn, mode: .manage, client: client, error: error)
             throw error
         }
-        let admitted: ManageSession
-        do throws(RegistrationError) {
-            admitted = try await ManageSession.admit(
-                self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .manage, requireProof: true, action: "signIn")
-        } catch {
-            if case .mfaProofRejected = error { try? await limiter.recordFailure(limiterKey) }
-            throw error
-        }
+        let admitted = try await ManageSession.admit(
+            self, upn: upn, tenant: tenant, client: client, proof: proof, mode: .manage, requireProof: true, action: "signIn")
         try await limiter.reset(limiterKey)
         let id = RandomBytes.make(12).map { String(format: "%02x", $0) }.joined()
         let secret = Base64URL.encode(RandomBytes.make(32))
