@@ -342,11 +342,5 @@ final class SecurityInfoCLITests: XCTestCase {
     }
 
     /// The TOTP code of `secret` (Base32) now, or `offset` seconds from now, from Debian's oathtool.
-    private func oathtool(_ secret: String, offset: Int = 0) throws -> String {
-        var arguments = ["--totp", "-b", secret]
-        if offset != 0 { arguments += ["-N", "now + \(offset) seconds"] }
-        let result = try ProcessRunner.run("/usr/bin/oathtool", arguments)
-        XCTAssertEqual(result.status, 0, "oathtool (apt: oathtool) must be installed: \(result.stderr)")
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    private func oathtool(_ secret: String, offset: Int = 0) throws -> String { try Oathtool.totp(secret, offset: offset) }
 }
