@@ -30,7 +30,9 @@ final class PamU2FAuthfileTests: XCTestCase {
             XCTAssertEqual($0 as? PamU2FAuthfile.Failure, .unsupportedKey("pam_u2f takes 2048-bit RSA keys only"))
         }
         let edwards = CBOREncoder.encode([1: 1, 3: -8, -1: 6, -2: .bytes(Array(repeating: 9, count: 32))])
-        XCTAssertThrowsError(try PamU2FAuthfile.credential(cose: edwards, credentialID: nil, options: ""))
+        XCTAssertThrowsError(try PamU2FAuthfile.credential(cose: edwards, credentialID: nil, options: "")) {
+            XCTAssertEqual($0 as? PamU2FAuthfile.Failure, .unsupportedKey("COSE algorithm -8 (pam_u2f 1.1 takes es256 and rs256)"))
+        }
     }
 
     func testLinesRoundTripAndBadLinesAreNamed() throws {
@@ -44,11 +46,16 @@ final class PamU2FAuthfileTests: XCTestCase {
         let parsed = try PamU2FAuthfile.parse(line)
         XCTAssertEqual(parsed.login, "alice")
         XCTAssertEqual(parsed.credentials, credentials)
-        XCTAssertThrowsError(try PamU2FAuthfile.line(login: "al ice", credentials: credentials))
+        XCTAssertThrowsError(try PamU2FAuthfile.line(login: "al ice", credentials: credentials)) {
+            XCTAssertEqual($0 as? PamU2FAuthfile.Failure, .invalidLogin("al ice"))
+        }
         XCTAssertThrowsError(try PamU2FAuthfile.parse("alice:AAAA,BBBB,es256")) {
             XCTAssertEqual($0 as? PamU2FAuthfile.Failure, .malformedLine("credential 1 has 3 fields, not 4"))
         }
-        XCTAssertThrowsError(try PamU2FAuthfile.parse("alice:AAAA,BBBB,eddsa,+presence"))
+        XCTAssertThrowsError(try PamU2FAuthfile.parse("alice:AAAA,BBBB,eddsa,+presence")) {
+            guard case .malformedLine(let message) = $0 as? PamU2FAuthfile.Failure else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.contains("eddsa"), message)
+        }
     }
 
     func testMergingReplacesOnlyThatLoginsLine() {

@@ -86,8 +86,12 @@ final class GraphDecodingTests: XCTestCase {
     }
 
     func testCreationOptionsWithoutAChallengeAreRefused() {
-        XCTAssertThrowsError(try GraphDecoding.creationOptions(Data(#"{"publicKey": {"rp": {"id": "x"}}}"#.utf8)))
-        XCTAssertThrowsError(try GraphDecoding.creationOptions(Data("<html>".utf8)))
+        XCTAssertThrowsError(try GraphDecoding.creationOptions(Data(#"{"publicKey": {"rp": {"id": "x"}}}"#.utf8))) {
+            XCTAssertEqual(($0 as? GraphDecoding.Failure)?.reason, "publicKey.challenge is missing or not base64url")
+        }
+        XCTAssertThrowsError(try GraphDecoding.creationOptions(Data("<html>".utf8))) {
+            XCTAssertEqual(($0 as? GraphDecoding.Failure)?.reason, "the body is not JSON")
+        }
     }
 
     func testCredentialIDsInBothForms() {
@@ -138,7 +142,9 @@ final class GraphDecodingTests: XCTestCase {
         let bare = try GraphDecoding.methods(Data(items.utf8), upn: "dana@contoso.com", tenant: "fabrikam")
         XCTAssertEqual(bare.methods.map(\.id), ["k1", "k2", "p1", "e1"])
         XCTAssertEqual(bare.tenant, "fabrikam", "without the annotation, the tenant asked for")
-        XCTAssertThrowsError(try GraphDecoding.methods(Data(#"{"error": "x"}"#.utf8), upn: "a", tenant: nil))
+        XCTAssertThrowsError(try GraphDecoding.methods(Data(#"{"error": "x"}"#.utf8), upn: "a", tenant: nil)) {
+            XCTAssertEqual(($0 as? GraphDecoding.Failure)?.reason, #"a collection is {"value": [...]}"#)
+        }
     }
 
     func testRefusalsReadBackAsTheSameRegistrationErrors() {
@@ -192,8 +198,13 @@ final class GraphDecodingTests: XCTestCase {
         var dumped = ""
         dump(client, to: &dumped)
         XCTAssertFalse(dumped.contains("kb_SECRET_TOKEN"), dumped)
-        XCTAssertThrowsError(try GraphClient(server: "ftp://x", token: "t"))
-        XCTAssertThrowsError(try GraphClient(server: "/var/lib/keybridge/directory.sqlite", token: "t"))
+        for server in ["ftp://x", "/var/lib/keybridge/directory.sqlite"] {
+            XCTAssertThrowsError(try GraphClient(server: server, token: "t")) {
+                let error = $0 as? RemoteDirectoryError
+                XCTAssertEqual(error?.kind, .unexpectedResponse, "\($0)")
+                XCTAssertEqual(error?.message.hasPrefix("\(server) is not a server URL"), true, "\($0)")
+            }
+        }
     }
 
     func testAnUnreachableServerIsAnErrorNamingItWithinTheTimeout() async throws {

@@ -14,7 +14,10 @@ final class AuthenticatorAppTests: XCTestCase {
         let uri = try OTPAuthURI(parsing: pending.otpauthURI)
         XCTAssertEqual(uri.account, Directory.alice.upn)
         XCTAssertEqual(uri.kind, .totp)
-        await XCTAssertThrowsErrorAsync(try await session.completeAuthenticatorApp(pending, code: "000000"))
+        await XCTAssertThrowsErrorAsync(try await session.completeAuthenticatorApp(pending, code: "000000")) {
+            XCTAssertEqual(
+                $0 as? RegistrationError, .mfaProofRejected("the code does not match the new app; check the device clock and try again"))
+        }
         await XCTAssertTrueAsync(try await session.methods().isEmpty, "a wrong code stores nothing")
 
         let now = Date()
@@ -41,11 +44,16 @@ final class AuthenticatorAppTests: XCTestCase {
                                    proof: .oneTimeCode(methodID: method.id, code: code)))
         await XCTAssertThrowsErrorAsync(
             try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office,
-                                   proof: .oneTimeCode(methodID: method.id, code: code)), "a code is accepted once")
+                                   proof: .oneTimeCode(methodID: method.id, code: code)), "a code is accepted once"
+        ) { XCTAssertEqual($0 as? RegistrationError, .mfaProofRejected("the code is wrong or was already used")) }
 
-        for _ in 0..<5 {
-            _ = try? await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office,
-                                        proof: .oneTimeCode(methodID: method.id, code: "123456"))
+        // Five wrong codes in all (the replay above was the first), each refused as wrong.
+        let wrong = code == "123456" ? "654321" : "123456"
+        for _ in 0..<4 {
+            await XCTAssertThrowsErrorAsync(
+                try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office,
+                                       proof: .oneTimeCode(methodID: method.id, code: wrong))
+            ) { XCTAssertEqual($0 as? RegistrationError, .mfaProofRejected("the code is wrong or was already used")) }
         }
         let next = OTPGenerator.totp(secret: secret, time: Date().addingTimeInterval(30))
         await XCTAssertThrowsErrorAsync(

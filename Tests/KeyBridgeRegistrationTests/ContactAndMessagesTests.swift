@@ -21,7 +21,9 @@ final class ContactAndMessagesTests: XCTestCase {
         XCTAssertTrue(message.hasPrefix("Ihr Bestätigungscode"), "the message is in the chosen language: \(message)")
         let code = try XCTUnwrap(message.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") }).dropLast()
 
-        await XCTAssertThrowsErrorAsync(try await session.completeContact(pending, code: code == "000000" ? "111111" : "000000"))
+        await XCTAssertThrowsErrorAsync(try await session.completeContact(pending, code: code == "000000" ? "111111" : "000000")) {
+            XCTAssertEqual($0 as? RegistrationError, .mfaProofRejected("the code is wrong"))
+        }
         await XCTAssertTrueAsync(try await session.methods().isEmpty, "a wrong code stores nothing")
         let phone = try await session.completeContact(pending, code: String(code))
         XCTAssertEqual(phone.kind, .phone)

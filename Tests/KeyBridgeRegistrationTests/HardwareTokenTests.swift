@@ -36,7 +36,10 @@ final class HardwareTokenTests: XCTestCase {
         XCTAssertEqual(good.imported, ["SN-100", "SN-105"])
         await XCTAssertEqualAsync(try await service.store.tokens(tenant: "contoso").map(\.serial), ["SN-100", "SN-105"])
         await XCTAssertEqualAsync(try await service.store.token(serial: "SN-105", tenant: "contoso")?.manufacturer, "Contoso, Inc.")
-        await XCTAssertThrowsErrorAsync(try await service.importHardwareTokens(csv: "serial,upn\n", tenant: "contoso", admin: "a", client: Directory.office))
+        await XCTAssertThrowsErrorAsync(try await service.importHardwareTokens(csv: "serial,upn\n", tenant: "contoso", admin: "a", client: Directory.office)) {
+            guard case .malformedResponse(let message) = $0 as? RegistrationError else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.hasPrefix("the first line must be: "), message)
+        }
     }
 
     func testActivateWithSerialAndCodeThenDeleteReturnsItToInventory() async throws {
@@ -45,8 +48,12 @@ final class HardwareTokenTests: XCTestCase {
             csv: "upn,serial number,secret key,time interval,manufacturer,model\nalice@contoso.com,SN-7,\(secret),30,Contoso,OTP\n",
             tenant: "contoso", admin: "admin", client: Directory.office)
         let session = try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
-        await XCTAssertThrowsErrorAsync(try await session.activateHardwareToken(serial: "SN-7", code: "000000"))
-        await XCTAssertThrowsErrorAsync(try await session.activateHardwareToken(serial: "SN-8", code: "000000"), "not in inventory")
+        await XCTAssertThrowsErrorAsync(try await session.activateHardwareToken(serial: "SN-7", code: "000000")) {
+            XCTAssertEqual($0 as? RegistrationError, .mfaProofRejected("the code does not match token SN-7"))
+        }
+        await XCTAssertThrowsErrorAsync(try await session.activateHardwareToken(serial: "SN-8", code: "000000"), "not in inventory") {
+            XCTAssertEqual($0 as? RegistrationError, .methodNotFound("hardware token SN-8"))
+        }
         let now = Date()
         let method = try await session.activateHardwareToken(
             serial: "SN-7", code: OTPGenerator.totp(secret: Base32.decode(secret)!, time: now), now: now)

@@ -9,7 +9,9 @@ final class SecretMethodTests: XCTestCase {
     func testSecurityQuestionsAreHashedAndChecked() async throws {
         let service = try await Directory.service(Directory.configuration(enabled: [.securityQuestions]))
         let session = try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office)
-        await XCTAssertThrowsErrorAsync(try await session.registerSecurityQuestions([("First pet?", "Rex")]), "three are required")
+        await XCTAssertThrowsErrorAsync(try await session.registerSecurityQuestions([("First pet?", "Rex")]), "three are required") {
+            XCTAssertEqual($0 as? RegistrationError, .malformedResponse("answer at least 3 different questions, each with 3 or more characters"))
+        }
         let method = try await session.registerSecurityQuestions([
             ("First pet?", "Rex the Dog"), ("Birth city?", "Lisbon"), ("First school?", "Greenwood Elementary"),
         ])

@@ -24,7 +24,8 @@ final class TemporaryAccessPassTests: XCTestCase {
         await XCTAssertEqualAsync(try await service.store.auditEvents(tenant: "contoso").last?.actor, .admin)
 
         await XCTAssertThrowsErrorAsync(
-            try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office, proof: .temporaryAccessPass("wrong-pass")))
+            try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office, proof: .temporaryAccessPass("wrong-pass"))
+        ) { XCTAssertEqual($0 as? RegistrationError, .mfaProofRejected("the Temporary Access Pass is wrong, expired or used")) }
         await XCTAssertNoThrowAsync(
             try await ManageSession.open(service, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office, proof: .temporaryAccessPass(pass)))
         await XCTAssertThrowsErrorAsync(
@@ -50,6 +51,7 @@ final class TemporaryAccessPassTests: XCTestCase {
             upn: Directory.alice.upn, tenant: "contoso", admin: "admin", client: Directory.office)
         try await Task.sleep(for: .milliseconds(300))
         await XCTAssertThrowsErrorAsync(
-            try await ManageSession.open(shortLived, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office, proof: .temporaryAccessPass(brief)))
+            try await ManageSession.open(shortLived, upn: Directory.alice.upn, tenant: "contoso", client: Directory.office, proof: .temporaryAccessPass(brief))
+        ) { XCTAssertEqual($0 as? RegistrationError, .mfaProofRejected("the Temporary Access Pass is wrong, expired or used")) }
     }
 }

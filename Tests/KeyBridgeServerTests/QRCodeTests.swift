@@ -57,6 +57,8 @@ final class QRCodeTests: XCTestCase {
     }
 
     func testTooLongIsRefused() {
-        XCTAssertThrowsError(try QRCode([UInt8](repeating: 65, count: 500)))
+        XCTAssertThrowsError(try QRCode([UInt8](repeating: 65, count: 500))) {
+            guard case .tooLong(500) = $0 as? QRCode.Failure else { return XCTFail("\($0)") }
+        }
     }
 }

@@ -63,8 +63,14 @@ final class RS256VerificationTests: XCTestCase {
         XCTAssertTrue(verified.attestationSignatureChecked)
         var wrong = signature
         wrong[wrong.startIndex + 10] ^= 0x01
-        XCTAssertThrowsError(try WebAuthnVerifier.verifyRegistration(registration(wrong), rpID: rpID))
-        XCTAssertThrowsError(try WebAuthnVerifier.verifyRegistration(registration(signature), rpID: "evil.example"))
+        XCTAssertThrowsError(try WebAuthnVerifier.verifyRegistration(registration(wrong), rpID: rpID)) {
+            guard case .verificationFailed(let message) = $0 as? KeyBridgeError else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.contains("self-attestation signature does not verify"), message)
+        }
+        XCTAssertThrowsError(try WebAuthnVerifier.verifyRegistration(registration(signature), rpID: "evil.example")) {
+            guard case .verificationFailed(let message) = $0 as? KeyBridgeError else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.contains("rpIdHash does not match evil.example"), message)
+        }
 
         let getData = Array(#"{"type":"webauthn.get","challenge":"BBBB","origin":"https://example.com"}"#.utf8)
         let assertionData = authenticatorData(credentialKey: nil, flags: 0x01, counter: 2)
@@ -78,6 +84,9 @@ final class RS256VerificationTests: XCTestCase {
         XCTAssertNoThrow(try WebAuthnVerifier.verifyAssertion(assertion, rpID: rpID, publicKey: verified.publicKey))
         var forged = assertion
         forged.response.clientDataJSON = Base64URL.encode(Array(#"{"type":"webauthn.get","challenge":"CCCC"}"#.utf8))
-        XCTAssertThrowsError(try WebAuthnVerifier.verifyAssertion(forged, rpID: rpID, publicKey: verified.publicKey))
+        XCTAssertThrowsError(try WebAuthnVerifier.verifyAssertion(forged, rpID: rpID, publicKey: verified.publicKey)) {
+            guard case .verificationFailed(let message) = $0 as? KeyBridgeError else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.contains("assertion signature does not verify"), message)
+        }
     }
 }

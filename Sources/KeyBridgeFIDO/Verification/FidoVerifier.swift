@@ -37,6 +37,11 @@ public enum FidoVerifier {
                 fido_cred_set_attstmt(cred, object.statementCBOR, object.statementCBOR.count), "attestation statement")
             let hasCertificate = object.statement[textKey: "x5c"] != nil
             let status = hasCertificate ? fido_cred_verify(cred) : fido_cred_verify_self(cred)
+            // libfido2 decides; when it refuses a response for another relying party, say so
+            // (it reports only an invalid parameter).
+            if status != FIDO_OK, auth.rpIDHash != Array(SHA256.hash(data: Array(rpID.utf8))) {
+                throw .verificationFailed("rpIdHash does not match \(rpID)")
+            }
             try FidoStatus.check(status, "attestation signature")
             checked = true
         } else {

@@ -266,19 +266,14 @@ final class SecurityInfoCLITests: XCTestCase {
         XCTAssertTrue(nobody.stderr.contains("Insert the security key"), "the user is asked for the key")
         await XCTAssertTrueAsync(try await directory.methods("dana@contoso.com").isEmpty)
 
-        // The command waits; the key arrives a moment later.
-        nonisolated(unsafe) var waited: ProcessResult?
-        let done = DispatchSemaphore(value: 0)
+        // The command waits, asking for the key; the key arrives after the prompt.
         let fullEnvironment = directory.environment.merging(environment) { $1 }
             .merging(["KEYBRIDGE_TAP": try directory.issuePass("dana@contoso.com")]) { $1 }
-        DispatchQueue.global().async {
-            waited = try? ProcessRunner.run(TestPaths.keybridge, add + ["--timeout", "20"], environment: fullEnvironment)
-            done.signal()
-        }
-        try await Task.sleep(for: .milliseconds(1500))
+        let waiting = try InteractiveProcess(TestPaths.keybridge, add + ["--timeout", "20"], environment: fullEnvironment)
+        _ = try waiting.waitForStderr(matching: /Insert the security key/, timeout: .seconds(20))
         let key = try VirtualKeyProcess(directory: keys)
-        XCTAssertEqual(done.wait(timeout: .now() + 30), .success)
-        XCTAssertEqual(waited?.status, 0, (waited?.stdout ?? "") + (waited?.stderr ?? ""))
+        let waited = waiting.finish(timeout: .seconds(30))
+        XCTAssertEqual(waited.status, 0, waited.stdout + waited.stderr)
         await XCTAssertEqualAsync(try await directory.methods("dana@contoso.com").map(\.kind), [.fido2SecurityKey])
         key.stop()
     }

@@ -44,7 +44,7 @@ final class PresenceTests: XCTestCase {
         let key = try await vkey.open()
         let prompted = Flag()
         let toucher = Task.detached {
-            try await Task.sleep(for: .milliseconds(400))
+            try await prompted.wait(timeout: .seconds(15))
             try vkey.control(["cmd": "touch"])
         }
         let registration = try await key.makeCredential(
@@ -58,10 +58,12 @@ final class PresenceTests: XCTestCase {
     func testTaskCancellationCancelsTheKey() async throws {
         let vkey = try VirtualKeyProcess(options: ["--presence", "wait"])
         let key = try await vkey.open()
+        let waiting = Flag()
         let operation = Task {
-            try await key.makeCredential(Fixtures.registration(challenge: Fixtures.challenge()))
+            try await key.makeCredential(Fixtures.registration(challenge: Fixtures.challenge()), onTouchNeeded: { waiting.set() })
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // Cancelled while the key waits for the touch.
+        try await waiting.wait(timeout: .seconds(10))
         let start = ContinuousClock.now
         operation.cancel()
         do {
@@ -83,4 +85,15 @@ final class Flag: @unchecked Sendable {
     private var _value = false
     var value: Bool { lock.withLock { _value } }
     func set() { lock.withLock { _value = true } }
+
+    /// Waits until the flag is set; throws after `timeout`.
+    func wait(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !value {
+            guard ContinuousClock.now < deadline else {
+                throw NSError(domain: "Flag", code: 1, userInfo: [NSLocalizedDescriptionKey: "not set within \(timeout)"])
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
 }

@@ -25,7 +25,10 @@ final class RegistrationRoundTripTests: XCTestCase {
         XCTAssertEqual(verified.format, "packed")
         XCTAssertTrue(verified.attestationSignatureChecked)
         XCTAssertEqual(Base64URL.encode(verified.credentialID), registration.id)
-        XCTAssertThrowsError(try FidoVerifier.verifyRegistration(registration, rpID: "evil.example"))
+        XCTAssertThrowsError(try FidoVerifier.verifyRegistration(registration, rpID: "evil.example")) {
+            guard case .verificationFailed(let message) = $0 as? KeyBridgeError else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.contains("rpIdHash does not match evil.example"), message)
+        }
 
         let signInChallenge = Fixtures.challenge()
         let assertions = try await key.getAssertion(Fixtures.signIn(credential: registration.id, challenge: signInChallenge))

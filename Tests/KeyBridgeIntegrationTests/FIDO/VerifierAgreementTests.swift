@@ -20,7 +20,10 @@ final class VerifierAgreementTests: XCTestCase {
                 XCTAssertEqual(ours.algorithm, algorithm.rawValue, label)
                 XCTAssertEqual(ours.format, theirs.format, label)
                 XCTAssertEqual(ours.attestationSignatureChecked, theirs.attestationSignatureChecked, label)
-                XCTAssertThrowsError(try WebAuthnVerifier.verifyRegistration(registration, rpID: "evil.example"), label)
+                XCTAssertThrowsError(try WebAuthnVerifier.verifyRegistration(registration, rpID: "evil.example"), label) {
+                    guard case .verificationFailed(let message) = $0 as? KeyBridgeError else { return XCTFail("\(label): \($0)") }
+                    XCTAssertTrue(message.contains("rpIdHash does not match evil.example"), "\(label): \(message)")
+                }
 
                 var tampered = registration
                 var object = Base64URL.decode(tampered.response.attestationObject)!
@@ -38,11 +41,17 @@ final class VerifierAgreementTests: XCTestCase {
                 var signature = Base64URL.decode(forged.response.signature)!
                 signature[signature.count - 3] ^= 0x01
                 forged.response.signature = Base64URL.encode(signature)
-                XCTAssertThrowsError(try FidoVerifier.verifyAssertion(forged, rpID: Fixtures.rpID, publicKey: theirs.publicKey), label)
-                XCTAssertThrowsError(try WebAuthnVerifier.verifyAssertion(forged, rpID: Fixtures.rpID, publicKey: ours.publicKey), label)
+                XCTAssertThrowsError(try FidoVerifier.verifyAssertion(forged, rpID: Fixtures.rpID, publicKey: theirs.publicKey), label) {
+                    guard case .verificationFailed(let message) = $0 as? KeyBridgeError else { return XCTFail("\(label): \($0)") }
+                    XCTAssertTrue(message.contains("signature does not verify"), "\(label): \(message)")
+                }
+                XCTAssertThrowsError(try WebAuthnVerifier.verifyAssertion(forged, rpID: Fixtures.rpID, publicKey: ours.publicKey), label) {
+                    XCTAssertEqual($0 as? KeyBridgeError, .verificationFailed("the assertion signature does not verify"), label)
+                }
                 XCTAssertThrowsError(
                     try WebAuthnVerifier.verifyAssertion(assertion, rpID: Fixtures.rpID, publicKey: ours.publicKey, requireUV: true),
-                    "\(label): no UV flag without a PIN")
+                    "\(label): no UV flag without a PIN"
+                ) { XCTAssertEqual($0 as? KeyBridgeError, .verificationFailed("the UV flag is not set"), label) }
             }
             await key.close()
         }

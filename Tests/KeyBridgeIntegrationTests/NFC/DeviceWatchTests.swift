@@ -6,10 +6,14 @@ import XCTest
 final class DeviceWatchTests: XCTestCase {
     func testWatchReportsCardsAndVirtualKeysComingAndGoing() throws {
         let directory = try TestPaths.temporaryDirectory()
+        // A key already there when the watch starts: its "present" line says the watch is running.
+        let early = try VirtualKeyProcess(directory: directory, name: "early.sock")
         let watch = try StreamingProcess(
             TestPaths.keybridge, ["devices", "--watch", "--json"], environment: ["KEYBRIDGE_VKEY_DIR": directory.path])
         defer { watch.stop() }
-        Thread.sleep(forTimeInterval: 1)
+        XCTAssertNotNil(
+            watch.waitForLine(timeout: 10) { $0.contains("\"present\"") && $0.contains(early.deviceID) },
+            "the key present at the start is reported: \(watch.allLines)")
 
         let card = try VirtualCardProcess()
         let added = watch.waitForLine(timeout: 10) { $0.contains("\"added\"") && $0.contains(card.deviceID) }

@@ -34,12 +34,14 @@ final class NFCFaultTests: XCTestCase {
     func testTwoProcessesOnOneReader() async throws {
         let card = try VirtualCardProcess(options: ["--presence", "wait"])
         let holder = try await card.open()
+        let holding = Flag()
         let waiting = Task {
             var request = Fixtures.registration(challenge: Fixtures.challenge())
             request.timeout = .seconds(20)
-            return try await holder.makeCredential(request)
+            return try await holder.makeCredential(request, onTouchNeeded: { holding.set() })
         }
-        try await Task.sleep(for: .milliseconds(300))
+        // The first session holds the card once the card asks for a touch.
+        try await holding.wait(timeout: .seconds(10))
         // A second process while the first holds the card: a typed error within its timeout.
         let started = Date()
         let other = try ProcessRunner.run(

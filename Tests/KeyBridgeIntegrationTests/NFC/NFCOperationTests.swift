@@ -90,7 +90,8 @@ final class NFCOperationTests: XCTestCase {
         let key = try await card.open()
         let prompted = Flag()
         let toucher = Task.detached {
-            try await Task.sleep(for: .milliseconds(600))
+            // Touched once the keep-alive has reached the prompt, not after a guessed delay.
+            try await prompted.wait(timeout: .seconds(15))
             try card.control(["cmd": "touch"])
         }
         let registration = try await key.makeCredential(

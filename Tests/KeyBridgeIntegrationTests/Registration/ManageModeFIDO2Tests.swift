@@ -96,14 +96,18 @@ final class ManageModeFIDO2Tests: XCTestCase {
         await XCTAssertEqualAsync(try await service.store.auditEvents(tenant: "contoso").last?.action, "register")
 
         // The key now serves MFA: manage mode demands it, and an assertion over a fresh challenge opens it.
-        await XCTAssertThrowsErrorAsync(try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk))
+        await XCTAssertThrowsErrorAsync(try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk)) {
+            XCTAssertEqual($0 as? RegistrationError, .mfaRequired)
+        }
         let challenge = try await service.mfaChallenge(upn: user.upn, tenant: "contoso")
         var signIn = GetAssertionRequest(relyingPartyID: "example.com", clientData: .challenge(challenge, origin: "https://example.com"))
         signIn.allowCredentials = [Base64URL.decode(response.id)!]
         let assertion = try await key.getAssertion(signIn)[0]
         await XCTAssertNoThrowAsync(try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk, proof: .fido2Assertion(assertion)))
         // Replaying the same assertion is refused (single-use challenge).
-        await XCTAssertThrowsErrorAsync(try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk, proof: .fido2Assertion(assertion)))
+        await XCTAssertThrowsErrorAsync(try await ManageSession.open(service, upn: user.upn, tenant: "contoso", client: kiosk, proof: .fido2Assertion(assertion))) {
+            guard case .mfaProofRejected = $0 as? RegistrationError else { return XCTFail("\($0)") }
+        }
         await key.close()
     }
 

@@ -179,7 +179,9 @@ final class DoctorTests: XCTestCase {
             #"ATTRS{idVendor}=="1050", FOO="1""#, #"ATTRS{idVendor}=="1050", TAG+=uaccess"#, #"ATTRS{idVendor}=="1050", LABEL="x""#,
             #"ATTRS{idVendor}=="10F0", TAG+="uaccess""#,
         ] {
-            XCTAssertThrowsError(try UdevRuleFile(broken + "\n"), broken)
+            XCTAssertThrowsError(try UdevRuleFile(broken + "\n"), broken) {
+                XCTAssertTrue(($0 as? RuleError)?.description.hasPrefix("line 1: ") == true, "\(broken): \($0)")
+            }
         }
     }
 
