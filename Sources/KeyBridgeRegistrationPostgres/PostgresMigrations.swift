@@ -158,6 +158,15 @@ enum PostgresMigrations {
                 }
                 try await connection.run("CREATE INDEX users_by_object_id ON users (object_id, upn)")
             }),
+        Migration(
+            version: 4, name: "FIDO metadata",
+            statements: [
+                "CREATE TABLE metadata (id INTEGER PRIMARY KEY CHECK (id = 1), serial BIGINT NOT NULL, summary JSONB NOT NULL)",
+                """
+                CREATE TABLE metadata_entries (
+                    aaguid TEXT PRIMARY KEY, description TEXT, certification_level TEXT, latest_status TEXT, json TEXT NOT NULL)
+                """,
+            ]),
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

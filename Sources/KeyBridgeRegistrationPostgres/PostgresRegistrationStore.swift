@@ -245,6 +245,8 @@ enum AdvisoryLock {
     static let userMethods: Int32 = 0x4B42_0001
     /// The audit log's append order: second key 0.
     static let auditAppend: Int32 = 0x4B42_0002
+    /// The FIDO metadata list: second key 0.
+    static let metadata: Int32 = 0x4B42_0003
     /// Schema migrations (`pg_advisory_xact_lock(bigint)`, outside the two-key space).
     static let migrations: Int64 = 0x4B42_4D49_4752_4154
 }

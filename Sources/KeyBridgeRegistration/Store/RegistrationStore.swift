@@ -145,6 +145,17 @@ public protocol RegistrationStore: Sendable {
     /// Ends every session of `upn` in `tenant` (revoking their sign-ins); returns how many.
     func deleteUserSessions(upn: String, tenant: String) async throws(RegistrationError) -> Int
 
+    // MARK: FIDO metadata (MDS3)
+
+    /// Replaces the stored metadata with `summary` and `entries`, all together or not at all.
+    /// Throws ``RegistrationError/invalidInput(_:)`` when the stored list's serial is newer than
+    /// `summary.serial` (checked inside the same transaction: an older list never replaces a newer one).
+    func replaceMetadata(_ summary: MetadataSummary, entries: [StoredMetadataEntry]) async throws(RegistrationError)
+    /// The stored metadata's summary; nil when none was imported.
+    func metadataSummary() async throws(RegistrationError) -> MetadataSummary?
+    /// The stored entry for `aaguid` (lower-case 8-4-4-4-12), by index; nil when the list has none.
+    func metadataEntry(aaguid: String) async throws(RegistrationError) -> StoredMetadataEntry?
+
     // MARK: Audit
 
     /// Appends an event to the audit log; events get increasing sequence numbers.

@@ -94,6 +94,14 @@ enum SQLiteMigrations {
             }
             try db.execute(sql: "CREATE INDEX users_by_object_id ON users (object_id, upn)")
         }
+        migrator.registerMigration("v9 FIDO metadata") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE metadata (id INTEGER PRIMARY KEY CHECK (id = 1), serial INTEGER NOT NULL, summary BLOB NOT NULL);
+                    CREATE TABLE metadata_entries (
+                        aaguid TEXT PRIMARY KEY, description TEXT, certification_level TEXT, latest_status TEXT, json BLOB NOT NULL);
+                    """)
+        }
         return migrator
     }
 }

@@ -25,6 +25,13 @@ final class CapturingStore: RegistrationStore, @unchecked Sendable {
     func save(user: DirectoryUser) async throws(RegistrationError) { try await base.save(user: user) }
     func user(upn: String) async throws(RegistrationError) -> DirectoryUser? { try await base.user(upn: upn) }
     func user(objectID: String) async throws(RegistrationError) -> DirectoryUser? { try await base.user(objectID: objectID) }
+    func replaceMetadata(_ summary: MetadataSummary, entries: [StoredMetadataEntry]) async throws(RegistrationError) {
+        try await base.replaceMetadata(summary, entries: entries)
+    }
+    func metadataSummary() async throws(RegistrationError) -> MetadataSummary? { try await base.metadataSummary() }
+    func metadataEntry(aaguid: String) async throws(RegistrationError) -> StoredMetadataEntry? {
+        try await base.metadataEntry(aaguid: aaguid)
+    }
     func users(tenant: String?) async throws(RegistrationError) -> [DirectoryUser] {
         try await base.users(tenant: tenant)
     }
