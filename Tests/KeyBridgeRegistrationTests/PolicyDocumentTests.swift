@@ -180,9 +180,10 @@ final class PolicyDocumentTests: XCTestCase {
             for await outcome in group { outcomes.append(outcome) }
             return outcomes
         }
-        // Claims that land together may all count each other, so fewer than five can pass; never more.
+        // Claims that land together may all count each other, so fewer than five (even none) can
+        // pass: a flood locks the key; never more than five.
         let passed = outcomes.filter { $0 == nil }.count
-        XCTAssertTrue((1...5).contains(passed), "at most the limit goes on to be checked: \(passed)")
+        XCTAssertTrue((0...5).contains(passed), "at most the limit goes on to be checked: \(passed)")
         let refusals = outcomes.compactMap { $0 }
         XCTAssertEqual(refusals.count, 40 - passed)
         XCTAssertTrue(refusals.allSatisfy { $0 == .mfaProofRejected("too many wrong codes; wait 5 minutes and try again") }, "\(refusals)")

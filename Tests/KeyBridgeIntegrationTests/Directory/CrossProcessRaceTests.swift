@@ -75,7 +75,7 @@ final class CrossProcessRaceTests: XCTestCase {
         }
         XCTAssertTrue(results.allSatisfy { $0.status == 12 }, messages.joined(separator: "\n"))
         let checked = messages.filter { $0.contains("wrong or was already used") }.count
-        XCTAssertTrue((1...5).contains(checked), "at most five wrong codes are checked: \(messages)")
+        XCTAssertTrue((0...5).contains(checked), "at most five wrong codes are checked: \(messages)")
         XCTAssertEqual(messages.filter { $0.contains("too many wrong codes") }.count, 12 - checked, "\(messages)")
 
         // The limit holds for the next process too, even with the right code.
