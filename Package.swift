@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "keybridge", targets: ["keybridge"]),
         .executable(name: "keybridge-server", targets: ["keybridge-server"]),
         .library(name: "KeyBridgeWebAuthn", targets: ["KeyBridgeWebAuthn"]),
+        .library(name: "KeyBridgeMetadata", targets: ["KeyBridgeMetadata"]),
         .library(name: "KeyBridgeFIDO", targets: ["KeyBridgeFIDO"]),
         .library(name: "KeyBridgeCBOR", targets: ["KeyBridgeCBOR"]),
         .library(name: "KeyBridgePCSC", targets: ["KeyBridgePCSC"]),
@@ -74,6 +75,15 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ]),
+        // FIDO Metadata Service (MDS3): BLOB verification and payload parsing, no storage.
+        .target(
+            name: "KeyBridgeMetadata",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
         .target(
             name: "KeyBridgeFIDO",
             dependencies: [
@@ -98,7 +108,7 @@ let package = Package(
         .target(
             name: "KeyBridgeRegistration",
             dependencies: [
-                "KeyBridgeCBOR", "KeyBridgeOATH", "KeyBridgeWebAuthn",
+                "KeyBridgeCBOR", "KeyBridgeOATH", "KeyBridgeWebAuthn", "KeyBridgeMetadata",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -159,6 +169,15 @@ let package = Package(
                 "KeyBridgeWebAuthn", "KeyBridgeCBOR",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
+        .testTarget(
+            name: "KeyBridgeMetadataTests",
+            dependencies: [
+                "KeyBridgeMetadata",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),
         .testTarget(
             name: "KeyBridgeCBORTests",

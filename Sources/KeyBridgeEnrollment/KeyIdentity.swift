@@ -38,7 +38,9 @@ public struct KeyIdentity: Codable, Sendable, Equatable {
 /// Model names by AAGUID: keybridge's own virtual key, plus any the operator supplies (a JSON
 /// object `{"aaguid": "name"}`, e.g. exported from the FIDO metadata service).
 public struct KeyModelNames: Sendable {
-    private var names: [String: String] = ["f1d0f1d0-6b65-7962-7269-646765000001": "keybridge Virtual Key"]
+    private static let builtIn = ["f1d0f1d0-6b65-7962-7269-646765000001": "keybridge Virtual Key"]
+    /// The operator's names (`--aaguid-names`); they win over the directory's FIDO metadata.
+    private var names: [String: String] = [:]
 
     public init() {}
 
@@ -50,5 +52,9 @@ public struct KeyModelNames: Sendable {
         for (aaguid, name) in extra { names[aaguid.lowercased()] = name }
     }
 
-    public func name(aaguid: String) -> String? { names[aaguid.lowercased()] }
+    /// The operator's name for `aaguid`, else keybridge's own.
+    public func name(aaguid: String) -> String? { names[aaguid.lowercased()] ?? Self.builtIn[aaguid.lowercased()] }
+
+    /// The name the operator gave `aaguid` (`--aaguid-names`), if any.
+    public func operatorName(aaguid: String) -> String? { names[aaguid.lowercased()] }
 }

@@ -60,6 +60,14 @@ public protocol KioskDirectory: Sendable {
 
     /// The kiosk closes: the operator's sign-in ends.
     func close() async
+
+    /// The FIDO metadata's name for the key model `aaguid`; nil when the directory has none (or
+    /// does not say: a server does not show its metadata to a kiosk token).
+    func modelName(aaguid: String) async -> String?
+}
+
+extension KioskDirectory {
+    public func modelName(aaguid: String) async -> String? { nil }
 }
 
 /// The kiosk on a directory in this process: the same ``RegistrationService`` rules a server runs.
@@ -122,4 +130,8 @@ public struct LocalKioskDirectory: KioskDirectory {
     }
 
     public func close() async {}
+
+    public func modelName(aaguid: String) async -> String? {
+        try? await service.metadataEntry(aaguid: aaguid)?.description
+    }
 }

@@ -251,6 +251,8 @@ public enum GraphDecoding {
         case "signatureInvalid": return .signatureInvalid
         case "attestationRequired": return .attestationRequired
         case "attestationUntrusted": return .attestationUntrusted(detail)
+        case "authenticatorCompromised": return .authenticatorCompromised(detail)
+        case "certificationInsufficient": return .certificationInsufficient(detail)
         case "aaguidBlocked": return .aaguidBlocked(detail)
         case "aaguidNotAllowed": return .aaguidNotAllowed(detail)
         case "duplicateCredential": return .duplicateCredential

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import KeyBridgeCBOR
+import KeyBridgeMetadata
 import KeyBridgeWebAuthn
 import SwiftASN1
 import X509
@@ -28,6 +29,8 @@ struct FIDO2RegistrationVerifier {
     let settings: FIDO2Settings
     /// The challenge's expiry as the store kept it (already consumed: single use).
     let options: FIDO2CreationOptions
+    /// The FIDO metadata entry of a key model by AAGUID (nil: none imported, or not listed).
+    let metadata: @Sendable (String) async throws(RegistrationError) -> MetadataEntry?
 
     func verify(
         _ response: RegistrationResponseJSON, tenant: String, upn: String, friendlyName: String?
@@ -58,8 +61,10 @@ struct FIDO2RegistrationVerifier {
             throw .malformedResponse("the credential id differs from authData's")
         }
 
-        let level = try await checkAttestation(object, response: response, clientData: clientData)
         let aaguid = UUIDFormatting.string(attested.aaguid)
+        let entry = try await metadata(aaguid)
+        try checkMetadataStatus(entry, aaguid: aaguid)
+        let level = try await checkAttestation(object, response: response, clientData: clientData, entry: entry)
         switch settings.restriction {
         case .none: break
         case .allow(let list): guard list.contains(aaguid) else { throw .aaguidNotAllowed(aaguid) }
@@ -68,7 +73,8 @@ struct FIDO2RegistrationVerifier {
         if options.excludeCredentials.contains(attested.credentialID) { throw .duplicateCredential }
         let record = FIDO2KeyRecord(
             credentialID: attested.credentialID, publicKeyCOSE: attested.publicKeyCOSE, aaguid: attested.aaguid,
-            signCount: auth.signCount, attestationLevel: level.name, model: level.model, attestationTrusted: level.trusted)
+            signCount: auth.signCount, attestationLevel: level.name, model: entry?.description ?? level.model,
+            attestationTrusted: level.trusted, certificationLevel: entry?.certificationLevel?.status)
         return VerifiedFIDO2Registration(tenant: tenant, upn: upn, record: record, friendlyName: friendlyName)
     }
 
@@ -79,9 +85,26 @@ struct FIDO2RegistrationVerifier {
         var trusted = false
     }
 
-    /// The signature (through libfido2) and, for packed with x5c, the certificate rules and chain.
+    /// The metadata's verdict on the key model: a compromise or revocation as its latest status
+    /// (unless the policy turned that off), and the policy's minimum certification level.
+    private func checkMetadataStatus(_ entry: MetadataEntry?, aaguid: String) throws(RegistrationError) {
+        let name = entry?.description.map { "\($0) (AAGUID \(aaguid))" } ?? "AAGUID \(aaguid)"
+        if settings.refuseCompromisedKeys, let status = entry?.compromise {
+            throw .authenticatorCompromised("the FIDO metadata's latest status for \(name) is \(status)")
+        }
+        guard let minimum = settings.minimumCertificationLevel, let required = CertificationLevel(status: minimum) else { return }
+        guard let level = entry?.certificationLevel else {
+            throw .certificationInsufficient("the FIDO metadata has no certification for \(name); the policy requires \(minimum)")
+        }
+        guard level >= required else {
+            throw .certificationInsufficient("\(name) is \(level.status); the policy requires \(minimum) or higher")
+        }
+    }
+
+    /// The signature (through libfido2) and, for packed with x5c, the certificate rules and chain
+    /// (to the admin's trust anchors, or with `trustMetadata` to the metadata entry's roots).
     private func checkAttestation(
-        _ object: AttestationObject, response: RegistrationResponseJSON, clientData: [UInt8]
+        _ object: AttestationObject, response: RegistrationResponseJSON, clientData: [UInt8], entry: MetadataEntry?
     ) async throws(RegistrationError) -> Level {
         if object.format == "none" {
             if settings.enforceAttestation { throw .attestationRequired }
@@ -103,10 +126,28 @@ struct FIDO2RegistrationVerifier {
         }
         try checkPackedCertificateRules(leaf, aaguid: object.authenticatorData.attestedCredential?.aaguid ?? [])
         let model = Self.commonName(leaf) ?? leaf.subject.description
-        if settings.trustAnchorsDER.isEmpty {
-            if settings.enforceAttestation { throw .attestationUntrusted("no trust anchors are configured") }
+        let metadataRoots = settings.trustMetadata ? entry?.attestationRootCertificates ?? [] : []
+        if settings.trustAnchorsDER.isEmpty && metadataRoots.isEmpty {
+            if settings.enforceAttestation {
+                throw .attestationUntrusted(
+                    settings.trustMetadata
+                        ? "the FIDO metadata has no attestation roots for this key model and no trust anchors are configured"
+                        : "no trust anchors are configured")
+            }
             return Level(name: "basic", model: model)
         }
+        if try await chainsToAnchors(leaf, chain: chain) { return Level(name: "basic", model: model, trusted: true) }
+        if let entry, !metadataRoots.isEmpty, await entry.trusts(x5c: chain, at: Date()) {
+            return Level(name: "basic", model: model, trusted: true)
+        }
+        throw .attestationUntrusted(
+            "the attestation certificate does not chain to a trusted root"
+                + (settings.trustMetadata ? " (neither the configured anchors nor the FIDO metadata's roots for this key model)" : ""))
+    }
+
+    /// Whether the attestation chain ends at one of the admin's trust anchors.
+    private func chainsToAnchors(_ leaf: Certificate, chain: [[UInt8]]) async throws(RegistrationError) -> Bool {
+        guard !settings.trustAnchorsDER.isEmpty else { return false }
         let roots: [Certificate]
         let intermediates: [Certificate]
         do {
@@ -117,10 +158,8 @@ struct FIDO2RegistrationVerifier {
         }
         var verifier = Verifier(rootCertificates: CertificateStore(roots)) { RFC5280Policy() }
         let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
-        guard case .validCertificate = result else {
-            throw .attestationUntrusted("the attestation certificate does not chain to a trusted root")
-        }
-        return Level(name: "basic", model: model, trusted: true)
+        if case .validCertificate = result { return true }
+        return false
     }
 
     /// The attestation certificate's common name: vendors put the key model there.

@@ -214,7 +214,9 @@ public final class ManageSession: Sendable {
                 let options = FIDO2CreationOptions(ceremonyState: stored.ceremony)
             else { throw RegistrationError.challengeUnknownOrUsed }
             guard stored.expires > Date() else { throw RegistrationError.challengeExpired }
-            let verifier = FIDO2RegistrationVerifier(settings: configuration.methods.fido2, options: options)
+            let verifier = FIDO2RegistrationVerifier(settings: configuration.methods.fido2, options: options) {
+                [service] aaguid throws(RegistrationError) in try await service.metadataEntry(aaguid: aaguid)
+            }
             let verified = try await verifier.verify(response, tenant: tenant, upn: user.upn, friendlyName: friendlyName)
             // The key and its audit entry are written together: either both or neither.
             return try await service.store.addFIDO2Key(

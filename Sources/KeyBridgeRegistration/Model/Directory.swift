@@ -59,10 +59,13 @@ public struct FIDO2KeyRecord: Codable, Sendable, Hashable {
     /// Whether the attestation chained to one of the tenant's trust anchors (nil in records stored
     /// before this was kept).
     public var attestationTrusted: Bool? = nil
+    /// The key model's certification level in the FIDO metadata at registration
+    /// (`FIDO_CERTIFIED_L2`, …); nil when the metadata had no entry for its AAGUID.
+    public var certificationLevel: String? = nil
 
     public init(
         credentialID: [UInt8], publicKeyCOSE: [UInt8], aaguid: [UInt8], signCount: UInt32, attestationLevel: String, model: String?,
-        attestationTrusted: Bool? = nil
+        attestationTrusted: Bool? = nil, certificationLevel: String? = nil
     ) {
         self.credentialID = credentialID
         self.publicKeyCOSE = publicKeyCOSE
@@ -71,6 +74,7 @@ public struct FIDO2KeyRecord: Codable, Sendable, Hashable {
         self.attestationLevel = attestationLevel
         self.model = model
         self.attestationTrusted = attestationTrusted
+        self.certificationLevel = certificationLevel
     }
 }
 

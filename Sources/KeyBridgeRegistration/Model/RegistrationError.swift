@@ -36,6 +36,10 @@ public enum RegistrationError: Error, Sendable, Equatable {
     case signatureInvalid
     case attestationRequired
     case attestationUntrusted(String)
+    /// The FIDO metadata's latest status report for this key model is a compromise or revocation.
+    case authenticatorCompromised(String)
+    /// The key model's certification level in the FIDO metadata is below the policy's minimum.
+    case certificationInsufficient(String)
     case aaguidBlocked(String)
     case aaguidNotAllowed(String)
     case duplicateCredential
@@ -74,6 +78,8 @@ public enum RegistrationError: Error, Sendable, Equatable {
         case .signatureInvalid: "signatureInvalid"
         case .attestationRequired: "attestationRequired"
         case .attestationUntrusted: "attestationUntrusted"
+        case .authenticatorCompromised: "authenticatorCompromised"
+        case .certificationInsufficient: "certificationInsufficient"
         case .aaguidBlocked: "aaguidBlocked"
         case .aaguidNotAllowed: "aaguidNotAllowed"
         case .duplicateCredential: "duplicateCredential"
@@ -91,6 +97,7 @@ extension RegistrationError {
         case .userNotFound(let text), .tenantNotFound(let text), .alreadyExists(let text), .invalidPolicy(let text),
             .invalidInput(let text), .mfaProofRejected(let text), .accessDenied(let text), .methodNotFound(let text),
             .wrongCeremonyType(let text), .attestationUntrusted(let text), .aaguidBlocked(let text),
+            .authenticatorCompromised(let text), .certificationInsufficient(let text),
             .aaguidNotAllowed(let text), .malformedResponse(let text), .virtualPhoneNumber(let text), .store(let text):
             text
         case .notAMember(let tenant): "not a member of \(tenant)"

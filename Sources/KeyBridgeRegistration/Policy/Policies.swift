@@ -36,6 +36,16 @@ public struct FIDO2Settings: Codable, Sendable, Hashable {
     public var trustAnchorsDER: [[UInt8]] = []
     public var requireResidentKey = false
     public var requireUserVerification = false
+    /// Attestation trust from the FIDO metadata: a packed attestation whose x5c chains to one of
+    /// the metadata entry's `attestationRootCertificates` for its AAGUID is trusted (the admin's
+    /// `trustAnchors` still work beside it).
+    public var trustMetadata = false
+    /// The lowest certification level a key model must have in the metadata (`FIDO_CERTIFIED_L1`,
+    /// …); nil: no minimum. A key whose AAGUID the metadata does not know is refused when set.
+    public var minimumCertificationLevel: String?
+    /// Refuse keys whose latest metadata status report is a compromise or revocation (on by default;
+    /// it only acts on AAGUIDs the imported metadata knows).
+    public var refuseCompromisedKeys = true
 
     public init() {}
 }

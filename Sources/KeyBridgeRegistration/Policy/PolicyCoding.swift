@@ -1,4 +1,5 @@
 import Foundation
+import KeyBridgeMetadata
 import KeyBridgeWebAuthn
 import SwiftASN1
 import X509
@@ -131,6 +132,7 @@ extension AuthenticationMethodsPolicy {
 extension FIDO2Settings {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case selfServiceSetup, enforceAttestation, keyRestriction, trustAnchors, requireResidentKey, requireUserVerification
+        case trustMetadata, minimumCertificationLevel, refuseCompromisedKeys
     }
 
     /// `{"mode": "none" | "allow" | "block", "aaguids": [...]}`.
@@ -180,6 +182,16 @@ extension FIDO2Settings {
             }
             return try DERCoding.serialize(certificate)
         }
+        trustMetadata = try container.decodeIfPresent(Bool.self, forKey: .trustMetadata) ?? false
+        refuseCompromisedKeys = try container.decodeIfPresent(Bool.self, forKey: .refuseCompromisedKeys) ?? true
+        if let level = try container.decodeIfPresent(String.self, forKey: .minimumCertificationLevel) {
+            guard CertificationLevel(status: level) != nil else {
+                throw PolicyField.invalid(
+                    .minimumCertificationLevel, container,
+                    "\"\(level)\" is not a certification level: one of \(CertificationLevel.allCases.map(\.status).joined(separator: ", "))")
+            }
+            minimumCertificationLevel = level
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -196,6 +208,9 @@ extension FIDO2Settings {
             try trustAnchorsDER.map { try Certificate(derEncoded: $0).serializeAsPEM().pemString }, forKey: .trustAnchors)
         try container.encode(requireResidentKey, forKey: .requireResidentKey)
         try container.encode(requireUserVerification, forKey: .requireUserVerification)
+        try container.encode(trustMetadata, forKey: .trustMetadata)
+        try container.encodeIfPresent(minimumCertificationLevel, forKey: .minimumCertificationLevel)
+        try container.encode(refuseCompromisedKeys, forKey: .refuseCompromisedKeys)
     }
 }
 

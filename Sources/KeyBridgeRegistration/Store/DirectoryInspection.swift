@@ -7,6 +7,8 @@ public struct DirectoryInspection: Sendable, Equatable {
     public var users: Int
     /// Tenants whose policy lets a first method be registered with no proof (doctor warns).
     public var tenantsWithOpenFirstRegistration: [String] = []
+    /// The imported FIDO metadata list, if any (doctor warns when it is unsigned or overdue).
+    public var metadata: MetadataSummary?
 }
 
 extension SQLiteRegistrationStore {
@@ -23,10 +25,13 @@ extension SQLiteRegistrationStore {
                         let configuration = try? JSONDecoder().decode(TenantConfiguration.self, from: data)
                         return configuration?.access.allowFirstRegistrationWithoutProof == true ? row["id"] : nil
                     }
+                // A directory from before the metadata table has none.
+                let metadata = (try? Data.fetchOne(db, sql: "SELECT summary FROM metadata WHERE id = 1"))
+                    .flatMap { $0 }.flatMap { try? JSONDecoder().decode(MetadataSummary.self, from: $0) }
                 return DirectoryInspection(
                     tenants: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tenants") ?? 0,
                     users: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0,
-                    tenantsWithOpenFirstRegistration: open)
+                    tenantsWithOpenFirstRegistration: open, metadata: metadata)
             }
         } catch {
             throw .store("\(error)")

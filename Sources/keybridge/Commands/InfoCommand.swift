@@ -1,18 +1,26 @@
 import ArgumentParser
 import KeyBridgeFIDO
+import KeyBridgeRegistration
 
 struct InfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
         abstract: "Show everything a key reports about itself (authenticatorGetInfo).",
-        discussion: "JSON: {\"device\": {id, transport, …}, \"info\": {versions, extensions, aaguid, options, …}}.")
+        discussion: """
+            The key model is named from the directory's FIDO metadata (keybridge admin metadata import) when \
+            the directory (--directory or $KEYBRIDGE_DIRECTORY) has an entry for its AAGUID; it is only read. \
+            JSON: {"device": {id, transport, …}, "info": {versions, extensions, aaguid, options, …}, "model": \
+            name or absent}.
+            """)
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var deviceOptions: DeviceOptions
+    @OptionGroup var directory: DirectoryOptions
 
     struct Report: Encodable {
         var device: DeviceDescriptor
         var info: DeviceInfo
+        var model: String?
     }
 
     func run() async throws {
@@ -20,13 +28,21 @@ struct InfoCommand: AsyncParsableCommand {
             let key = try await deviceOptions.open()
             let info = try await key.info(timeout: deviceOptions.timeoutDuration)
             await key.close()
-            if output.json { return try Output.json(Report(device: key.descriptor, info: info)) }
-            print(Self.render(key.descriptor, info))
+            let model = await modelName(aaguid: info.aaguid)
+            if output.json { return try Output.json(Report(device: key.descriptor, info: info, model: model)) }
+            print(Self.render(key.descriptor, info, model: model))
         }
     }
 
-    static func render(_ device: DeviceDescriptor, _ info: DeviceInfo) -> String {
+    /// The metadata's description of the key model, when there is a directory with an entry for it.
+    private func modelName(aaguid: String) async -> String? {
+        guard !aaguid.isEmpty, let service = try? await directory.existingService() else { return nil }
+        return try? await service.metadataEntry(aaguid: aaguid)?.description
+    }
+
+    static func render(_ device: DeviceDescriptor, _ info: DeviceInfo, model: String? = nil) -> String {
         var lines = ["Device:           \(device.id) (\(device.manufacturer) \(device.product))"]
+        if let model { lines.append("Model:            \(model) (FIDO metadata)") }
         lines.append("FIDO2:            \(info.isFIDO2 ? "yes" : "no (U2F only)")")
         lines.append("Versions:         \(info.versions.joined(separator: ", "))")
         lines.append("AAGUID:           \(info.aaguid)")

@@ -8,6 +8,7 @@ extension RegistrationError {
         switch self {
         case .invalidInput, .invalidPolicy, .malformedResponse: 2
         case .wrongOrigin, .wrongRelyingParty, .signatureInvalid, .attestationRequired, .attestationUntrusted,
+            .authenticatorCompromised, .certificationInsufficient,
             .challengeUnknownOrUsed, .challengeExpired, .wrongCeremonyType, .userPresenceMissing, .userVerificationMissing:
             9
         case .userNotFound, .tenantNotFound, .methodNotFound, .notAMember: 11

@@ -12,6 +12,6 @@ struct AdminCommand: AsyncParsableCommand {
             """,
         subcommands: [
             TenantCommand.self, UserCommand.self, GroupCommand.self, PolicyCommand.self, PassCommand.self,
-            TokensCommand.self, APITokenCommand.self, AuditCommand.self, MigrateCommand.self,
+            TokensCommand.self, APITokenCommand.self, AuditCommand.self, MigrateCommand.self, MetadataCommand.self,
         ])
 }

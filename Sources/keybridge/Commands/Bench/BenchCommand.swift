@@ -12,7 +12,7 @@ struct BenchCommand: AsyncParsableCommand {
             approves presence by itself. JSON: [{operation, count, minimum, median, p95, mean, maximum}] \
             in milliseconds.
             """,
-        subcommands: [ReplayCommand.self, VerifyBenchCommand.self])
+        subcommands: [ReplayCommand.self, VerifyBenchCommand.self, MetadataBenchCommand.self])
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var deviceOptions: DeviceOptions

@@ -157,6 +157,16 @@ final class KioskFlow: Sendable {
         }
     }
 
+    /// The key's identity; its model named by the operator's --aaguid-names file, else the
+    /// directory's FIDO metadata, else what the key reports.
+    private func readIdentity(_ key: SecurityKey) async throws -> KeyIdentity {
+        var identity = try await KeyIdentity.read(key, models: settings.models)
+        if settings.models.operatorName(aaguid: identity.aaguid) == nil, let name = await directory.modelName(aaguid: identity.aaguid) {
+            identity.model = name
+        }
+        return identity
+    }
+
     /// The key part of one person's flow: find the key, reset it if it has a PIN (confirmed),
     /// choose the PIN, register.
     private func enrollKey(for hire: KioskNewHire, into enrollmentDirectory: any EnrollmentDirectory, operatorUPN: String) async throws
@@ -170,7 +180,7 @@ final class KioskFlow: Sendable {
         }
         let key = try await SecurityKey.open(descriptor)
         defer { Task { await key.close() } }
-        var identity = try await KeyIdentity.read(key, models: settings.models)
+        var identity = try await readIdentity(key)
         identityLines(identity).forEach(screen.say)
         if identity.hasPIN {
             screen.ask(catalog.text("kiosk.key.hasPIN"))
@@ -178,7 +188,7 @@ final class KioskFlow: Sendable {
             screen.say(catalog.text("kiosk.key.resetTouch"))
             try await key.reset(timeout: settings.touchTimeout)
             screen.say(catalog.text("kiosk.key.resetDone"))
-            identity = try await KeyIdentity.read(key, models: settings.models)
+            identity = try await readIdentity(key)
         }
 
         let minimum = max(settings.minimumPINLength, identity.minimumPINLength)

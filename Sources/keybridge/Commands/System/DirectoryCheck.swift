@@ -15,8 +15,26 @@ enum DirectoryCheck {
     static let sqliteHeader = Data("SQLite format 3\0".utf8)
 
     static func findings(for location: DirectoryLocation) -> [DoctorFinding] {
-        [database(location)] + permissions(location)
-            + firstRegistrationGate(tenants: (try? SQLiteRegistrationStore.inspect(path: location.databasePath))?.tenantsWithOpenFirstRegistration ?? [])
+        let inspection = try? SQLiteRegistrationStore.inspect(path: location.databasePath)
+        return [database(location)] + permissions(location)
+            + firstRegistrationGate(tenants: inspection?.tenantsWithOpenFirstRegistration ?? []) + metadata(inspection?.metadata)
+    }
+
+    /// The FIDO metadata list: a warning when it was imported unsigned or its next update is past.
+    static func metadata(_ summary: MetadataSummary?, now: Date = Date()) -> [DoctorFinding] {
+        guard let summary else { return [] }
+        let status = MetadataStatusJSON(summary, now: now)
+        var problems: [String] = []
+        if !summary.signed { problems.append("it was imported unsigned (its origin was not checked)") }
+        if status.overdue { problems.append("its next update was due on \(status.nextUpdate)") }
+        let fix = "download the BLOB from https://mds3.fidoalliance.org/ and run keybridge admin metadata import FILE"
+        return [
+            DoctorFinding(
+                check: "metadata", status: problems.isEmpty ? .ok : .warning,
+                detail: "FIDO metadata number \(summary.serial), \(summary.entries) key models"
+                    + (problems.isEmpty ? ", signed, next update \(status.nextUpdate)" : ": " + problems.joined(separator: "; ")),
+                fix: problems.isEmpty ? nil : fix, subject: "metadata \(summary.serial)")
+        ]
     }
 
     /// A warning per tenant whose policy lets a first method in with no proof at all.

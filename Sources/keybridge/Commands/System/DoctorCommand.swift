@@ -15,8 +15,9 @@ struct DoctorCommand: AsyncParsableCommand {
             when a user with no method may register one with no proof). Exit status 0 when nothing is a problem, 1 otherwise. \
             JSON: [{check, status: ok|warning|problem, detail, fix, subject}], fix and subject \
             absent when there is none; checks: libfido2, udev, udevRules, hidraw, pcscd, readers, \
-            virtualKeys, directory, policy (udevRules, hidraw, directory and policy can repeat, one \
-            per file, node or tenant).
+            virtualKeys, directory, policy, metadata (udevRules, hidraw, directory and policy can \
+            repeat, one per file, node or tenant; metadata warns when the FIDO metadata list was \
+            imported unsigned or is past its next update).
             """)
 
     @OptionGroup var output: OutputOptions

@@ -29,6 +29,7 @@ enum SharedDirectoryCheck {
                     open.append(tenant.id)
                 }
                 findings += DirectoryCheck.firstRegistrationGate(tenants: open)
+                findings += DirectoryCheck.metadata(try await store.metadataSummary())
             }
         } catch {
             findings.append(DoctorFinding(
