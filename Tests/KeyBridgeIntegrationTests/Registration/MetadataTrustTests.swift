@@ -137,4 +137,36 @@ final class MetadataTrustTests: XCTestCase {
         let method = try await register(vkey, on: lenient)
         XCTAssertEqual(method.fido2?.certificationLevel, "FIDO_CERTIFIED_L2")
     }
+
+    /// The real list: TruU Windows Authenticator's latest status is REVOKED, a YubiKey 5 NFC is
+    /// FIDO_CERTIFIED_L1. A virtual key claiming each AAGUID meets the rules as that model would.
+    func testRealMetadataRefusesARevokedModelAndHoldsAnL1ModelToTheMinimum() async throws {
+        let real = try Data(contentsOf: URL(fileURLWithPath: try FidoMDS.payloadPath()))
+        let plain = try await service { $0.enforceAttestation = false; $0.trustMetadata = false }
+        try await importing(real, into: plain)
+        let truU = try VirtualKeyProcess(options: ["--aaguid", "ba86dc56-635f-4141-aef6-00227b1b9af6"])
+        do {
+            _ = try await register(truU, on: plain)
+            XCTFail("a model the metadata reports REVOKED must be refused")
+        } catch {
+            XCTAssertEqual(
+                error,
+                .authenticatorCompromised(
+                    "the FIDO metadata's latest status for TruU Windows Authenticator (AAGUID ba86dc56-635f-4141-aef6-00227b1b9af6) is REVOKED"))
+        }
+
+        let yubiKey = try VirtualKeyProcess(options: ["--aaguid", "2fc0579f-8113-47ea-b116-bb5a8db9202a"])
+        let strict = try await service { $0.enforceAttestation = false; $0.trustMetadata = false; $0.minimumCertificationLevel = "FIDO_CERTIFIED_L2" }
+        try await importing(real, into: strict)
+        do {
+            _ = try await register(yubiKey, on: strict)
+            XCTFail("an L1 model under an L2 minimum must be refused")
+        } catch {
+            guard case .certificationInsufficient(let detail) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.contains("is FIDO_CERTIFIED_L1; the policy requires FIDO_CERTIFIED_L2"), detail)
+        }
+        let method = try await register(yubiKey, on: plain)
+        XCTAssertEqual(method.fido2?.certificationLevel, "FIDO_CERTIFIED_L1")
+        XCTAssertEqual(method.fido2?.model?.hasPrefix("YubiKey 5"), true, method.fido2?.model ?? "")
+    }
 }
