@@ -32,8 +32,29 @@ public final class PCSCCard: @unchecked Sendable {
             SCardTransmit(handle, &pci, input.baseAddress, DWORD(input.count), nil, &response, &length)
         }
         guard status == SCARD_S_SUCCESS else { throw diagnose(status) }
-        guard length >= 2 else { throw .communication("a response shorter than a status word") }
+        guard length >= 2 else {
+            // A card leaving the field mid-exchange can answer nothing at all (vpcd does): name
+            // the removal when the reader says the card is gone, or when nothing came back.
+            if cardIsGone() || length == 0 { throw .cardRemoved }
+            throw .communication("a response shorter than a status word")
+        }
         return Array(response[0..<Int(length)])
+    }
+
+    /// `SCardStatus` of this connection: its result and the reader state bits.
+    private func probeStatus() -> (result: Int, state: DWORD) {
+        var nameLength: DWORD = 0
+        var state: DWORD = 0
+        var protocolInUse: DWORD = 0
+        var atrLength: DWORD = 0
+        let probe = SCardStatus(handle, nil, &nameLength, &state, &protocolInUse, nil, &atrLength)
+        return (Int(probe), state)
+    }
+
+    /// Whether the reader says the card has left (removed, absent, or no card).
+    private func cardIsGone() -> Bool {
+        let (result, state) = probeStatus()
+        return result == SCARD_W_REMOVED_CARD || result == SCARD_E_NO_SMARTCARD || state & DWORD(SCARD_ABSENT) != 0
     }
 
     /// A failed exchange often reports a generic status (pcsc-lite says "transaction failed" when
@@ -44,15 +65,8 @@ public final class PCSCCard: @unchecked Sendable {
         case .cardRemoved, .noCard, .readerUnavailable, .serviceNotRunning, .cardReset: return error
         default: break
         }
-        var nameLength: DWORD = 0
-        var state: DWORD = 0
-        var protocolInUse: DWORD = 0
-        var atrLength: DWORD = 0
-        let probe = SCardStatus(handle, nil, &nameLength, &state, &protocolInUse, nil, &atrLength)
-        if probe == SCARD_W_REMOVED_CARD || probe == SCARD_E_NO_SMARTCARD || state & DWORD(SCARD_ABSENT) != 0 {
-            return .cardRemoved
-        }
-        if probe == SCARD_E_READER_UNAVAILABLE { return .readerUnavailable(reader) }
+        if cardIsGone() { return .cardRemoved }
+        if probeStatus().result == SCARD_E_READER_UNAVAILABLE { return .readerUnavailable(reader) }
         // The reader could not complete the exchange: for a contactless card this is the card
         // leaving the field before the reader has noticed it is gone.
         if status == SCARD_E_NOT_TRANSACTED { return .cardRemoved }
