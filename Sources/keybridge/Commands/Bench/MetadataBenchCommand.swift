@@ -16,9 +16,9 @@ struct MetadataBenchCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var directory: DirectoryOptions
     @Option(name: .long, help: ArgumentHelp("The AAGUID to look up.", valueName: "aaguid")) var aaguid: String
-    @Option(name: .long, help: "Timed lookups.") var iterations = 10_000
+    @Option(name: .long, help: "Timed lookups (the parent bench command has its own --iterations).") var lookups = 10_000
 
-    func validate() throws { try OptionRange.check(iterations, "--iterations", 1...10_000_000) }
+    func validate() throws { try OptionRange.check(lookups, "--lookups", 1...10_000_000) }
 
     func run() async throws {
         try await Output.reporting(json: output.json) {
@@ -30,7 +30,7 @@ struct MetadataBenchCommand: AsyncParsableCommand {
             let clock = ContinuousClock()
             var decoded: [Duration] = []
             var stored: [Duration] = []
-            for _ in 0..<iterations {
+            for _ in 0..<lookups {
                 decoded.append(try await clock.measure { _ = try await service.metadataEntry(aaguid: key) })
                 stored.append(try await clock.measure { _ = try await service.store.metadataEntry(aaguid: key) })
             }
