@@ -14,6 +14,10 @@ public struct MetadataSummary: Codable, Sendable, Equatable {
     public var imported: Date
     public var legalHeader: String?
 
+    /// Whether the list is past its next update at `now`: `nextUpdate` is a day, valid through
+    /// the whole of it (UTC), as a signed BLOB's is on import.
+    public func isOverdue(at now: Date = Date()) -> Bool { nextUpdate.addingTimeInterval(86_400) < now }
+
     public init(serial: Int, nextUpdate: Date, signed: Bool, entries: Int, imported: Date, legalHeader: String?) {
         self.serial = serial
         self.nextUpdate = nextUpdate

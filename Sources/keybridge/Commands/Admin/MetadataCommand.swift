@@ -140,7 +140,7 @@ struct MetadataStatusJSON: Encodable {
         signed = summary.signed
         entries = summary.entries
         imported = ISO8601DateFormatter().string(from: summary.imported)
-        overdue = summary.nextUpdate.addingTimeInterval(86_400) < now
+        overdue = summary.isOverdue(at: now)
     }
 
     static func day(_ date: Date) -> String {
