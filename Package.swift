@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "KeyBridgeServer", targets: ["KeyBridgeServer"]),
         .library(name: "KeyBridgeGraphClient", targets: ["KeyBridgeGraphClient"]),
         .library(name: "KeyBridgeRegistrationPostgres", targets: ["KeyBridgeRegistrationPostgres"]),
+        .library(name: "KeyBridgeRig", targets: ["KeyBridgeRig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // MARK: C shims (Debian packages, found through pkg-config)
@@ -132,6 +134,17 @@ let package = Package(
             name: "KeyBridgeGraphClient",
             dependencies: ["KeyBridgeFIDO", "KeyBridgeRegistration", "KeyBridgeEnrollment"]),
 
+        // The test rig: its own raw CTAPHID / ISO 7816 client (a conformance tester must send what
+        // libfido2 never would), the CTAP 2.1 suite, endurance timing and reports.
+        .target(
+            name: "KeyBridgeRig",
+            dependencies: [
+                "KeyBridgeFIDO", "KeyBridgePCSC", "KeyBridgeCBOR", "KeyBridgeWebAuthn",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]),
+
         // MARK: Interfaces
         .target(
             name: "KeyBridgeServer",
@@ -151,7 +164,7 @@ let package = Package(
             dependencies: [
                 "KeyBridgeFIDO", "KeyBridgeAuthenticator", "KeyBridgeVirtualCard", "KeyBridgeYKOATH", "KeyBridgePCSC",
                 "KeyBridgeRegistration", "KeyBridgeRegistrationPostgres", "KeyBridgeEnrollment", "KeyBridgeServer",
-                "KeyBridgeGraphClient",
+                "KeyBridgeGraphClient", "KeyBridgeRig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -91,12 +91,14 @@ public final class PCSCCard: @unchecked Sendable {
     /// Ends the transaction started by ``beginTransaction()``.
     public func endTransaction() { SCardEndTransaction(handle, DWORD(SCARD_LEAVE_CARD)) }
 
-    /// Re-establishes the connection after another process reset the card.
-    public func reconnect() throws(PCSCError) {
+    /// Re-establishes the connection after another process reset the card; with
+    /// `powerCycle`, switches the card's power off and on first (`SCARD_UNPOWER_CARD`), which
+    /// for a contactless key is taking it out of the field and back.
+    public func reconnect(powerCycle: Bool = false) throws(PCSCError) {
         var protocolInUse: DWORD = 0
         let status = SCardReconnect(
-            handle, DWORD(SCARD_SHARE_SHARED), DWORD(SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1), DWORD(SCARD_LEAVE_CARD),
-            &protocolInUse)
+            handle, DWORD(SCARD_SHARE_SHARED), DWORD(SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1),
+            DWORD(powerCycle ? SCARD_UNPOWER_CARD : SCARD_LEAVE_CARD), &protocolInUse)
         guard status == SCARD_S_SUCCESS else { throw PCSCError.from(status, reader: reader) }
         activeProtocol = protocolInUse
     }

@@ -34,6 +34,17 @@ public final class VPCDConnection: @unchecked Sendable {
         self.atr = atr
     }
 
+    /// Called when the reader switches the card's power off (vpcd control code 0), as a real
+    /// contactless key loses its volatile state when the field goes.
+    public var onPowerOff: (@Sendable () -> Void)? {
+        get { lock.withLock { _onPowerOff } }
+        set { lock.withLock { _onPowerOff = newValue } }
+    }
+    private var _onPowerOff: (@Sendable () -> Void)?
+    /// How many times the reader has switched the card's power off.
+    public var powerOffCount: Int { lock.withLock { _powerOffCount } }
+    private var _powerOffCount = 0
+
     /// APDUs answered so far.
     public var apduCount: Int { lock.withLock { _apduCount } }
 
@@ -141,7 +152,14 @@ public final class VPCDConnection: @unchecked Sendable {
             guard let message = readExactly(fd, length) else { return }
             if length == 1 {
                 switch message[0] {
-                case 0x00, 0x01, 0x02: dispatcher.reset()
+                case 0x00:
+                    dispatcher.reset()
+                    let hook: (@Sendable () -> Void)? = lock.withLock {
+                        _powerOffCount += 1
+                        return _onPowerOff
+                    }
+                    hook?()
+                case 0x01, 0x02: dispatcher.reset()
                 case 0x04: guard write(fd, atr) else { return }
                 default: break
                 }

@@ -129,7 +129,7 @@ public enum WebAuthnVerifier {
     }
 
     /// A signature by a COSE key (ES256 DER, EdDSA raw, RS256 PKCS #1 v1.5).
-    static func verify(signature: [UInt8], message: [UInt8], key: CBOR) throws(KeyBridgeError) -> Bool {
+    public static func verify(signature: [UInt8], message: [UInt8], key: CBOR) throws(KeyBridgeError) -> Bool {
         if COSEKey.algorithm(key) == COSEAlgorithm.rs256.rawValue {
             return try COSEKey.rsa(key).isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: message, padding: .insecurePKCS1v1_5)
         }
@@ -137,7 +137,7 @@ public enum WebAuthnVerifier {
     }
 
     /// A signature by an attestation certificate's key, with the statement's algorithm.
-    static func verify(signature: [UInt8], over message: [UInt8], certificate der: [UInt8], algorithm: Int) throws(KeyBridgeError) -> Bool {
+    public static func verify(signature: [UInt8], over message: [UInt8], certificate der: [UInt8], algorithm: Int) throws(KeyBridgeError) -> Bool {
         let certificate: Certificate
         do {
             certificate = try Certificate(derEncoded: der)

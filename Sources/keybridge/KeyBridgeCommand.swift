@@ -36,7 +36,7 @@ struct KeyBridgeCommand: AsyncParsableCommand {
         subcommands: [
             DevicesCommand.self, InfoCommand.self, FidoCommand.self, OATHCommand.self, SecurityInfoCommand.self,
             KioskCommand.self, AdminCommand.self, ExportCommand.self, VKeyCommand.self, BenchCommand.self,
-            DoctorCommand.self, UdevCommand.self, ServeCommand.self,
+            DoctorCommand.self, UdevCommand.self, ServeCommand.self, RigCommand.self,
         ]
     )
 }

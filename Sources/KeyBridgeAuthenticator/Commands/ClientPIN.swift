@@ -81,7 +81,8 @@ extension VirtualAuthenticator {
         let newPinEnc = try p.requiredBytes(5)
         let auth = try p.requiredBytes(4)
         let shared = try sharedSecret(p, pinProtocol)
-        guard stateLock.withLock({ state.pinHash == nil }) else { throw CTAPStatus.notAllowed }
+        // CTAP 2.1 §6.5.5.5: a PIN already set is PIN_AUTH_INVALID.
+        guard stateLock.withLock({ state.pinHash == nil }) else { throw CTAPStatus.pinAuthInvalid }
         guard pinProtocol.verifyWithShared(shared: shared, message: newPinEnc, signature: auth) else {
             throw CTAPStatus.pinAuthInvalid
         }

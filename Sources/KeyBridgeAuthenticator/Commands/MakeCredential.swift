@@ -10,8 +10,12 @@ extension VirtualAuthenticator {
         guard let rp = try p.mapValue(2), let user = try p.mapValue(3), let credParams = try p.array(4) else {
             throw CTAPStatus.missingParameter
         }
-        guard let rpID = rp[textKey: "id"]?.textValue else { throw CTAPStatus.missingParameter }
-        guard let userID = user[textKey: "id"]?.bytesValue else { throw CTAPStatus.missingParameter }
+        // A member that is there with the wrong type is CBOR_UNEXPECTED_TYPE; only an absent one is missing.
+        guard let rpIDItem = rp[textKey: "id"], let userIDItem = user[textKey: "id"] else { throw CTAPStatus.missingParameter }
+        guard let rpID = rpIDItem.textValue, let userID = userIDItem.bytesValue else { throw CTAPStatus.cborUnexpectedType }
+        for (entity, member) in [(rp, "name"), (user, "name"), (user, "displayName")] {
+            if let item = entity[textKey: member], item.textValue == nil { throw CTAPStatus.cborUnexpectedType }
+        }
         guard userID.count <= 64 else { throw CTAPStatus.invalidLength }
         let options = try p.mapValue(7)
         let pinUvAuthParam = try p.bytes(8)

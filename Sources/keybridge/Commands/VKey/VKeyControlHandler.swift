@@ -29,7 +29,7 @@ struct VKeyControlHandler: @unchecked Sendable {
             for (name, entry) in stats.commands {
                 commands[name] = ["count": entry.count, "totalMilliseconds": entry.totalMilliseconds]
             }
-            return ["ok": true, "commands": commands, "apdus": card?.apduCount ?? 0]
+            return ["ok": true, "commands": commands, "apdus": card?.apduCount ?? 0, "powerOffs": card?.powerOffCount ?? 0]
         case "info":
             var info: [String: Any] = ["ok": true, "attestationRootPEM": authenticator.attestationRootPEM]
             for (key, value) in authenticator.summary { info[key] = value }

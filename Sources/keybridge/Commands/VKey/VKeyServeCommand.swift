@@ -115,6 +115,7 @@ struct VKeyServeCommand: AsyncParsableCommand {
                 let dispatcher = CardDispatcher(
                     applets: [fido, applet], uid: CardUID.derived(fromSerial: configuration.serialNumber))
                 let connection = VPCDConnection(host: String(parts[0]), port: port, dispatcher: dispatcher)
+                connection.onPowerOff = { [authenticator] in authenticator.powerCycle() }
                 connection.start()
                 card = connection
                 oath = applet
