@@ -68,8 +68,16 @@ public final class CTAPHIDDevice: @unchecked Sendable {
         watchdog.start()
     }
 
-    /// Makes the next CBOR reply misbehave.
-    public func inject(_ fault: HIDFault) { lock.withLock { nextFault = fault } }
+    /// Makes CBOR replies misbehave: after `skipping` good ones, the next `count`.
+    public func inject(_ fault: HIDFault, skipping: Int = 0, count: Int = 1) {
+        lock.withLock {
+            nextFault = fault
+            faultSkip = max(0, skipping)
+            faultCount = max(1, count)
+        }
+    }
+    private var faultSkip = 0
+    private var faultCount = 1
 
     /// Handles one report from `sink`.
     public func receive(_ report: [UInt8], from sink: any HIDReportSink) {
@@ -229,8 +237,15 @@ public final class CTAPHIDDevice: @unchecked Sendable {
             ticker.stop()
             let fault: HIDFault = lock.withLock {
                 if self.transaction === transaction { self.transaction = nil }
-                defer { if message.command == CTAPHID.Command.cbor.rawValue { nextFault = .none } }
-                return message.command == CTAPHID.Command.cbor.rawValue ? nextFault : .none
+                guard message.command == CTAPHID.Command.cbor.rawValue, nextFault != .none else { return .none }
+                if faultSkip > 0 {
+                    faultSkip -= 1
+                    return .none
+                }
+                let fault = nextFault
+                faultCount -= 1
+                if faultCount <= 0 { nextFault = .none }
+                return fault
             }
             guard !transaction.aborted else { return }
             deliver(reply, for: message, fault: fault)

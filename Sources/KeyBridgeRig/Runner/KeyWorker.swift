@@ -42,7 +42,7 @@ final class KeyWorker: @unchecked Sendable {
         do {
             let link = try key.connect()
             let client = CTAP2Client(link: link, timeout: plan.requestTimeout)
-            let info = AuthenticatorInfo(try client.send(.getInfo).map("getInfo"))
+            let info = AuthenticatorInfo(try client.send(.getInfo).lenientMap("getInfo"))
             key.aaguid = info.aaguid
             state.device.aaguid = info.aaguid
             state.device.info = info
@@ -60,7 +60,7 @@ final class KeyWorker: @unchecked Sendable {
         do {
             let link = try key.reconnect(within: error.keyIsGone ? 3 : 5)
             let client = CTAP2Client(link: link, timeout: plan.requestTimeout)
-            let info = AuthenticatorInfo(try client.send(.getInfo).map("getInfo"))
+            let info = AuthenticatorInfo(try client.send(.getInfo).lenientMap("getInfo"))
             context = TestContext(key: key, link: link, info: info, timeout: plan.requestTimeout)
         } catch {
             goneReason = "the key is gone (\(error))"

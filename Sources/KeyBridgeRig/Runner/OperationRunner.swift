@@ -11,6 +11,8 @@ import KeyBridgeCBOR
 final class OperationRunner {
     let worker: KeyWorker
     let suite: RigSuite
+    /// Set when the key went away: the loop stops and the key's remaining tests fail untried.
+    private var gone: RigError?
 
     init(worker: KeyWorker, suite: RigSuite) {
         self.worker = worker
@@ -77,6 +79,7 @@ final class OperationRunner {
                     }
                 }
                 totalOperations = index + 1
+                if let gone = self.gone { throw gone }
             }
             memory.atEnd = Self.residentKiB()
             // Leave the key as the conformance suite does: erased, not with the suite's PIN.
@@ -121,6 +124,10 @@ final class OperationRunner {
             let micros = (DispatchTime.now().uptimeNanoseconds - start) / 1000
             _ = timings[operation, default: Timed()].histogram.record(max(1, micros))
             return value
+        } catch let error as RigError where error.keyIsGone {
+            timings[operation, default: Timed()].errors += 1
+            gone = error
+            return nil
         } catch {
             timings[operation, default: Timed()].errors += 1
             if timings[operation]!.firstError == nil { timings[operation]!.firstError = "\(error)" }

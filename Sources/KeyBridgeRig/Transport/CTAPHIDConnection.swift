@@ -12,6 +12,9 @@ public final class CTAPHIDConnection: @unchecked Sendable {
     /// The INIT reply's CTAPHID protocol version.
     public private(set) var protocolVersion: UInt8 = 0
 
+    /// Reports seen on channels other than the one waited on (another client's, or garbage).
+    public private(set) var foreignReports = 0
+
     /// Called with each KEEPALIVE status (1 processing, 2 waiting for a touch).
     public var onKeepAlive: (@Sendable (UInt8) -> Void)?
 
@@ -61,10 +64,13 @@ public final class CTAPHIDConnection: @unchecked Sendable {
     {
         try send(CTAPHID.packets(channel: channel, command: command.rawValue, payload: payload))
         let deadline = Date().addingTimeInterval(timeout)
+        let foreignBefore = foreignReports
         while true {
             let left = deadline.timeIntervalSinceNow
             guard left > 0, let message = try receive(channel: channel, timeout: left) else {
-                throw .timeout(String(format: "no reply to CTAPHID command %02x within %.1f s", command.rawValue, timeout))
+                let foreign = foreignReports - foreignBefore
+                let note = foreign > 0 ? String(format: " (%d report(s) came on other channels than %08x)", foreign, channel) : ""
+                throw .timeout(String(format: "no reply to CTAPHID command %02x within %.1f s", command.rawValue, timeout) + note)
             }
             if message.command == CTAPHID.Command.keepAlive.rawValue {
                 onKeepAlive?(message.payload.first ?? 0)
@@ -92,7 +98,10 @@ public final class CTAPHIDConnection: @unchecked Sendable {
         while first == nil {
             let left = deadline.timeIntervalSinceNow
             guard left > 0, let report = try pipe.read(timeout: left) else { return nil }
-            guard CTAPHID.channel(of: report) == channel else { continue }
+            guard CTAPHID.channel(of: report) == channel else {
+                foreignReports += 1
+                continue
+            }
             guard report[4] & 0x80 != 0 else {
                 throw .framing("a continuation packet arrived with no initialisation packet before it")
             }

@@ -7,6 +7,8 @@ import XCTest
 final class VirtualKeyProcess {
     let directory: URL
     let socketPath: String
+    /// The control socket: `--control PATH` when given, else the socket path + ".ctl".
+    let controlPath: String
     private let process: Process
     private let logPath: String
 
@@ -14,6 +16,7 @@ final class VirtualKeyProcess {
     init(options: [String] = [], directory: URL? = nil, name: String = "key.sock") throws {
         self.directory = try directory ?? TestPaths.temporaryDirectory()
         socketPath = self.directory.appendingPathComponent(name).path
+        controlPath = options.firstIndex(of: "--control").map { options[$0 + 1] } ?? socketPath + ".ctl"
         logPath = self.directory.appendingPathComponent(name + ".log").path
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
@@ -24,7 +27,7 @@ final class VirtualKeyProcess {
         process.standardError = log
         try process.run()
         let deadline = Date().addingTimeInterval(15)
-        while !FileManager.default.fileExists(atPath: socketPath + ".ctl") {
+        while !FileManager.default.fileExists(atPath: controlPath) {
             guard process.isRunning, Date() < deadline else {
                 let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
                 throw NSError(
@@ -47,7 +50,7 @@ final class VirtualKeyProcess {
     @discardableResult
     func control(_ command: [String: Any]) throws -> [String: Any] {
         let line = try JSONSerialization.data(withJSONObject: command) + Data("\n".utf8)
-        let reply = try UnixLineClient.exchange(path: socketPath + ".ctl", line: line)
+        let reply = try UnixLineClient.exchange(path: controlPath, line: line)
         guard let object = try JSONSerialization.jsonObject(with: reply) as? [String: Any] else {
             throw NSError(domain: "VirtualKeyProcess", code: 2)
         }

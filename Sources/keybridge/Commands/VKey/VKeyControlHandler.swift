@@ -40,7 +40,7 @@ struct VKeyControlHandler: @unchecked Sendable {
             guard let kind = HIDFault(rawValue: command["kind"] as? String ?? "") else {
                 return ["ok": false, "error": "kind must be one of \(HIDFault.allCases.map(\.rawValue).joined(separator: ", "))"]
             }
-            device.inject(kind)
+            device.inject(kind, skipping: command["skip"] as? Int ?? 0, count: command["count"] as? Int ?? 1)
             return ["ok": true]
         case "removeCard":
             guard let card else { return ["ok": false, "error": "no vpcd card is served"] }

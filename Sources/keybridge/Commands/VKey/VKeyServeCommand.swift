@@ -18,9 +18,10 @@ struct VKeyServeCommand: AsyncParsableCommand {
               {"cmd":"touch"}                                deliver a touch (presence mode wait)
               {"cmd":"presence","mode":"approve|deny|wait|delay","ms":N}
               {"cmd":"powerCycle"}                           clear the 3-wrong-PINs block
-              {"cmd":"stats"}                                per-command time inside the key
+              {"cmd":"stats"}                                per-command time inside the key, APDUs, power-offs
               {"cmd":"info"}                                 AAGUID, serial, attestation root PEM
-              {"cmd":"fault","kind":"garbage|wrongChannel|truncatedCBOR|nonCanonicalCBOR|closeMidMessage|none"}
+              {"cmd":"fault","kind":"garbage|wrongChannel|truncatedCBOR|nonCanonicalCBOR|closeMidMessage|none",
+               "skip":K,"count":N}                           spoil N CBOR replies (default 1) after K good ones (default 0)
               {"cmd":"removeCard","ms":N,"afterAPDUs":K}     pull the card out of the field (now, or after K APDUs)
               {"cmd":"oathMalformNextReply"}                 make the OATH applet's next reply a malformed TLV
               {"cmd":"record","on":true} / {"cmd":"record","on":false}   record the card's command APDUs
