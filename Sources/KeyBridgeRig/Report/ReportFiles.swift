@@ -16,11 +16,16 @@ public final class ReportFiles: @unchecked Sendable {
         self.interval = interval
     }
 
-    /// The report as JSON (ISO 8601 dates, sorted keys).
+    /// The report as JSON (ISO 8601 dates in UTC with milliseconds, sorted keys).
     public static func json(_ report: RigReport) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            var container = encoder.singleValueContainer()
+            try container.encode(formatter.string(from: date))
+        }
         return try encoder.encode(report)
     }
 

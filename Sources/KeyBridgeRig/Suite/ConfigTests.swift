@@ -1,3 +1,4 @@
+import Crypto
 import KeyBridgeCBOR
 
 /// authenticatorConfig (CTAP 2.1 §6.11) and authenticatorReset (§6.6).
@@ -36,6 +37,16 @@ enum ConfigTests {
 
 enum ResetTests {
     static let all: [ConformanceTest] = [
+        ConformanceTest("reset.requiresPresence", "authenticatorReset refused by the user is CTAP2_ERR_OPERATION_DENIED and erases nothing", section: "6.6", tags: ["reset", "presence"]) { c in
+            guard let control = c.key.controlSocket else {
+                throw SkipTest("needs a key whose touch the rig can refuse: a virtual key with a control socket")
+            }
+            try c.freshKey(pin: c.info.options["clientPin"] != nil ? TestContext.pin : nil)
+            try ControlSocket.send(["cmd": "presence", "mode": "deny"], to: control)
+            defer { _ = try? ControlSocket.send(["cmd": "presence", "mode": "approve"], to: control) }
+            try c.expect(try c.client.send(.reset), .operationDenied, "reset with the touch refused")
+            try c.check(try c.refreshInfo().options["clientPin"] != false, "a refused reset removed the PIN")
+        },
         ConformanceTest("reset.erases", "authenticatorReset removes the PIN and every credential", section: "6.6", tags: ["reset"]) { c in
             try c.require(option: "rk", true)
             try c.freshKey()
@@ -43,6 +54,20 @@ enum ResetTests {
             try c.freshKey()
             try c.check(c.info.options["clientPin"] != true, "a PIN is still set after reset")
             try c.expect(try c.client.send(.getAssertion, .map(c.getAssertionRequest(allow: [made.credentialID]))), .noCredentials, "the old credential after reset")
+        },
+    ]
+}
+
+/// authenticatorLargeBlobs (CTAP 2.1 §6.10), where getInfo lists largeBlobs.
+enum LargeBlobTests {
+    static let all: [ConformanceTest] = [
+        ConformanceTest("largeBlobs.initialArray", "a fresh key's serialized large-blob array is the empty array and its truncated SHA-256", section: "6.10.2", tags: ["largeBlobs", "extensions"]) { c in
+            try c.require(option: "largeBlobs", true)
+            try c.freshKey()
+            let reply = try c.client.send(.largeBlobs, [1: 1024, 3: 0]).map("largeBlobs get")
+            guard let bytes = reply[intKey: 1]?.bytesValue else { throw CheckFailure("largeBlobs get answered no config (0x01) bytes") }
+            let expected: [UInt8] = [0x80] + Array(SHA256.hash(data: [0x80]).prefix(16))
+            try c.check(bytes == expected, "the initial serialized large-blob array is not 80 ‖ LEFT(SHA-256(80), 16)")
         },
     ]
 }

@@ -25,7 +25,7 @@ public enum ConformanceSuite {
     public static var all: [ConformanceTest] {
         GetInfoTests.all + MakeCredentialTests.all + GetAssertionTests.all + ClientPINTests.all
             + PermissionTests.all + CredentialManagementTests.all + ConfigTests.all + ResetTests.all
-            + ExtensionTests.all + CTAPHIDTests.all + ISO7816Tests.all + U2FTests.all
+            + ExtensionTests.all + LargeBlobTests.all + CTAPHIDTests.all + ISO7816Tests.all + U2FTests.all
     }
 
     /// The tests carrying any of `tags` (all when `tags` is empty).

@@ -39,7 +39,9 @@ final class RigRunTests: XCTestCase {
         let all = tests(report)
         XCTAssertGreaterThan(ids(all, "passed").count, 55, result.stderr)
         XCTAssertEqual(ids(all, "failed") + ids(all, "error"), [], result.stderr)
-        XCTAssertTrue(ids(all, "skipped").allSatisfy { $0.hasPrefix("iso7816.") }, "\(ids(all, "skipped"))")
+        // What the virtual key does not offer over HID: ISO 7816 framing and large blobs.
+        XCTAssertEqual(Set(ids(all, "skipped")).subtracting(["largeBlobs.initialArray"]).filter { !$0.hasPrefix("iso7816.") }, [])
+        XCTAssertTrue(ids(all, "passed").contains("reset.requiresPresence"))
         XCTAssertEqual(ids(all, "needs-power-cycle"), [])
         let device = try XCTUnwrap((report["keys"] as? [[String: Any]])?.first?["device"] as? [String: Any])
         XCTAssertEqual(device["serialNumber"] as? String, "KB-RIG-HID")
@@ -58,7 +60,9 @@ final class RigRunTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let all = tests(report)
         XCTAssertEqual(ids(all, "failed") + ids(all, "error"), [], result.stderr)
-        XCTAssertTrue(ids(all, "skipped").allSatisfy { $0.hasPrefix("ctaphid.") }, "\(ids(all, "skipped"))")
+        // A card's touch cannot be refused from the rig (no control socket beside a reader).
+        let notForCards: Set = ["largeBlobs.initialArray", "reset.requiresPresence"]
+        XCTAssertEqual(Set(ids(all, "skipped")).subtracting(notForCards).filter { !$0.hasPrefix("ctaphid.") }, [])
         XCTAssertTrue(ids(all, "passed").contains("iso7816.getResponse") && ids(all, "passed").contains("iso7816.chaining"))
         let block = try XCTUnwrap(all.first { $0["id"] as? String == "clientPin.blockAfterThree" })
         XCTAssertEqual(block["result"] as? String, "passed")
