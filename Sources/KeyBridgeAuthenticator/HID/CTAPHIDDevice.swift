@@ -51,6 +51,9 @@ public final class CTAPHIDDevice: @unchecked Sendable {
     private var assembly: Assembly?
     private var transaction: Transaction?
     private var nextFault = HIDFault.none
+    /// Where requests run, one at a time (CTAPHID has one transaction per device); not Swift's
+    /// cooperative pool, since a request may block waiting for a touch.
+    private let requests = DispatchQueue(label: "ctaphid request")
     /// How long a continuation packet may take (CTAP: 500 ms is typical).
     public var messageTimeout: TimeInterval = 0.5
     /// The version reported by INIT.
@@ -214,12 +217,12 @@ public final class CTAPHIDDevice: @unchecked Sendable {
         }
     }
 
-    /// Runs a CBOR or MSG request on its own thread, with keep-alives until it answers.
+    /// Runs a CBOR or MSG request on the request queue, with keep-alives until it answers.
     private func run(_ message: Assembly) {
         let transaction = Transaction(channel: message.channel, sink: message.sink)
         lock.withLock { self.transaction = transaction }
         let authenticator = self.authenticator
-        let worker = Thread { [self] in
+        requests.async { [self] in
             let ticker = KeepAliveTicker {
                 guard !transaction.aborted else { return }
                 self.send(
@@ -250,8 +253,6 @@ public final class CTAPHIDDevice: @unchecked Sendable {
             guard !transaction.aborted else { return }
             deliver(reply, for: message, fault: fault)
         }
-        worker.name = "ctaphid request"
-        worker.start()
     }
 
     private func deliver(_ reply: [UInt8], for message: Assembly, fault: HIDFault) {
@@ -291,35 +292,28 @@ public final class CTAPHIDDevice: @unchecked Sendable {
     }
 }
 
-/// Calls `tick` every 100 ms on its own thread until stopped; `stop()` returns once it has ended.
+/// Sends a keep-alive every `interval` while a request runs, from a timer (no thread of its own,
+/// so a request that answers at once costs no thread start). After ``stop()`` returns, no further
+/// tick runs.
 final class KeepAliveTicker: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var stopping = false
+    private let lock = NSLock()
     private var stopped = false
+    private let timer: any DispatchSourceTimer
 
     init(interval: TimeInterval = 0.1, tick: @escaping @Sendable () -> Void) {
-        let thread = Thread { [self] in
-            while true {
-                let stop: Bool = condition.withLock {
-                    if !stopping { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
-                    return stopping
-                }
-                if stop { break }
-                tick()
-            }
-            condition.withLock {
-                stopped = true
-                condition.broadcast()
-            }
+        timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler { [lock] in
+            lock.lock()
+            defer { lock.unlock() }
+            guard !self.stopped else { return }
+            tick()
         }
-        thread.start()
+        timer.resume()
     }
 
     func stop() {
-        condition.withLock {
-            stopping = true
-            condition.broadcast()
-            while !stopped { condition.wait() }
-        }
+        lock.withLock { stopped = true }
+        timer.cancel()
     }
 }

@@ -12,9 +12,27 @@ enum USBSerialNumber {
         return of(syspath: "/sys/class/hidraw/\(name)")
     }
 
-    /// The serial string of the `usb_device` above the sysfs device at `syspath`; nil when absent.
+    /// The serial string of the `usb_device` above the sysfs device at `syspath`, else the HID
+    /// device's `HID_UNIQ` (which the kernel's USB HID driver fills from the same serial string,
+    /// and which a UHID device sets itself); nil when neither is there.
     static func of(syspath: String) -> String? {
         ancestorAttribute("serial", subsystem: "usb", devtype: "usb_device", syspath: syspath)
+            ?? ancestorProperty("HID_UNIQ", subsystem: "hid", syspath: syspath)
+    }
+
+    /// The udev property `name` of the nearest `subsystem` ancestor of the device at `syspath`.
+    static func ancestorProperty(_ name: String, subsystem: String, syspath: String) -> String? {
+        guard let resolved = realpath(syspath, nil) else { return nil }
+        defer { free(resolved) }
+        guard let udev = udev_new() else { return nil }
+        defer { udev_unref(udev) }
+        guard let device = udev_device_new_from_syspath(udev, resolved) else { return nil }
+        defer { udev_device_unref(device) }
+        guard let ancestor = udev_device_get_parent_with_subsystem_devtype(device, subsystem, nil),
+            let value = udev_device_get_property_value(ancestor, name)
+        else { return nil }
+        let text = String(cString: value).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
     }
 
     /// The sysfs attribute `name` of the nearest ancestor of the device at `syspath` (symbolic

@@ -48,29 +48,36 @@ final class OperationRunner {
             for index in 0..<operations {
                 if index == max(1, operations / 10) { memory.afterWarmUp = Self.residentKiB() }
                 if let pin, self.suite == .endurance {
-                    token = self.timed("pinToken", &timings) {
+                    token = self.timed("pinToken", &timings, exchange: {
                         guard let token = try c.client.pinToken(pin, c.pinProtocol, permissions: c.info.isCTAP21 ? 0x03 : nil, rpID: c.info.isCTAP21 ? TestContext.rpID : nil).token else {
                             throw CheckFailure("no PIN token")
                         }
                         return token
-                    }
+                    }, check: { $0 })
                 } else if let pin, index == 0 {
                     token = try c.client.pinToken(pin, c.pinProtocol, permissions: c.info.isCTAP21 ? 0x03 : nil, rpID: c.info.isCTAP21 ? TestContext.rpID : nil).token
                 }
                 if self.suite == .latency {
-                    _ = self.timed("getInfo", &timings) { try c.client.send(.getInfo).map("getInfo") }
+                    _ = self.timed("getInfo", &timings, exchange: { try c.client.send(.getInfo) }, check: { try $0.map("getInfo") })
                 }
-                if let made = self.timed("makeCredential", &timings, { try c.makeCredential(token: token) }) {
+                let create = c.makeCredentialRequest(token: token)
+                if let made = self.timed(
+                    "makeCredential", &timings, exchange: { try c.client.send(.makeCredential, .map(create)) },
+                    check: { try MadeCredential($0.map("makeCredential"), clientDataHash: create[1]!.bytesValue!) })
+                {
                     credential = made
                 }
                 if let credential {
-                    let assertion = self.timed("getAssertion", &timings) {
-                        let (assertion, hash) = try c.getAssertion(allow: [credential.credentialID], token: token)
-                        guard assertion.verifies(publicKey: credential.publicKey, clientDataHash: hash) else {
-                            throw CheckFailure("an assertion's signature does not verify")
-                        }
-                        return assertion
-                    }
+                    let request = c.getAssertionRequest(allow: [credential.credentialID], token: token)
+                    let assertion = self.timed(
+                        "getAssertion", &timings, exchange: { try c.client.send(.getAssertion, .map(request)) },
+                        check: { reply -> Assertion in
+                            let assertion = try Assertion(reply.map("getAssertion"))
+                            guard assertion.verifies(publicKey: credential.publicKey, clientDataHash: request[2]!.bytesValue!) else {
+                                throw CheckFailure("an assertion's signature does not verify")
+                            }
+                            return assertion
+                        })
                     if let count = assertion?.authData.signCount, count != 0 || lastCounter != 0 {
                         if count <= lastCounter, counterViolation == nil {
                             counterViolation = "the signature counter went from \(lastCounter) to \(count)"
@@ -116,12 +123,23 @@ final class OperationRunner {
                 residentKiBAtEnd: memory.atEnd, startedAt: started, finishedAt: finished))
     }
 
-    /// Runs `body`, recording its time on success and counting its failure otherwise.
-    private func timed<T>(_ operation: String, _ timings: inout [String: Timed], _ body: () throws -> T) -> T? {
-        let start = DispatchTime.now().uptimeNanoseconds
-        do {
-            let value = try body()
+    /// Times `exchange` (the request on the wire, from sending to the whole reply), then checks
+    /// its reply with `check` outside the timing (parsing, signatures). Counts a failure of either.
+    private func timed<R, T>(
+        _ operation: String, _ timings: inout [String: Timed], exchange: () throws -> R, check: (R) throws -> T
+    ) -> T? {
+        timed(operation, &timings) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let reply = try exchange()
             let micros = (DispatchTime.now().uptimeNanoseconds - start) / 1000
+            return (try check(reply), micros)
+        }
+    }
+
+    /// Runs `body`, recording the time it reports on success and counting its failure otherwise.
+    private func timed<T>(_ operation: String, _ timings: inout [String: Timed], _ body: () throws -> (T, UInt64)) -> T? {
+        do {
+            let (value, micros) = try body()
             _ = timings[operation, default: Timed()].histogram.record(max(1, micros))
             return value
         } catch let error as RigError where error.keyIsGone {

@@ -39,7 +39,7 @@ public final class ISO7816Connection: @unchecked Sendable {
                 _ = try? exchange(CommandAPDU(cla: 0x80, ins: 0x11, p1: 0x11, p2: 0x00))
                 throw .timeout(String(format: "the card was still busy after %.1f s", timeout))
             }
-            usleep(50_000)
+            usleep(10_000)
             reply = try exchange(CommandAPDU(cla: 0x80, ins: 0x11, p1: 0x00, p2: 0x00))
         }
         guard reply.statusWord == 0x9000 else {

@@ -8,6 +8,7 @@ struct VKeyControlHandler: @unchecked Sendable {
     let device: CTAPHIDDevice?
     let card: VPCDConnection?
     let oath: VirtualOATHApplet?
+    var uhid: UHIDKey? = nil
 
     func handle(_ command: [String: Any]) -> [String: Any] {
         switch command["cmd"] as? String {
@@ -59,6 +60,18 @@ struct VKeyControlHandler: @unchecked Sendable {
             }
             let apdus = card.stopRecording().map { $0.map { String(format: "%02x", $0) }.joined() }
             return ["ok": true, "apdus": apdus]
+        case "unplug", "plug":
+            guard let uhid else { return ["ok": false, "error": "plug and unplug apply to a --uhid key; none is served"] }
+            if command["cmd"] as? String == "unplug" {
+                uhid.unplug()
+            } else {
+                do {
+                    try uhid.plug()
+                } catch {
+                    return ["ok": false, "error": "\(error)"]
+                }
+            }
+            return ["ok": true, "plugged": uhid.isPlugged]
         case "oathMalformNextReply":
             guard let oath else { return ["ok": false, "error": "no OATH applet is served"] }
             oath.malformNextReplyOnce()

@@ -11,7 +11,10 @@ struct VKeyServeCommand: AsyncParsableCommand {
         discussion: """
             The key is served as a USB-style HID key on a Unix socket (--hid-socket: 64-byte CTAPHID \
             reports), and/or as a contactless card inside pcscd through vsmartcard's vpcd driver \
-            (--vpcd HOST:PORT; the card carries the FIDO applet and a YKOATH applet). With neither, \
+            (--vpcd HOST:PORT; the card carries the FIDO applet and a YKOATH applet), and/or as a \
+            kernel HID device through /dev/uhid (--uhid, Linux: a real /dev/hidrawN that every FIDO \
+            client on the machine sees, libfido2, browsers and pam_u2f included; needs the uhid module \
+            and write access to /dev/uhid, usually root). With none of them, \
             a socket is made in the virtual-key directory so `keybridge devices` finds it.
 
             A control socket (--control, default: the HID socket path + ".ctl") takes JSON lines:
@@ -23,6 +26,7 @@ struct VKeyServeCommand: AsyncParsableCommand {
               {"cmd":"fault","kind":"garbage|wrongChannel|truncatedCBOR|nonCanonicalCBOR|closeMidMessage|none",
                "skip":K,"count":N}                           spoil N CBOR replies (default 1) after K good ones (default 0)
               {"cmd":"removeCard","ms":N,"afterAPDUs":K}     pull the card out of the field (now, or after K APDUs)
+              {"cmd":"unplug"} / {"cmd":"plug"}                 with --uhid: the kernel device goes away / comes back
               {"cmd":"oathMalformNextReply"}                 make the OATH applet's next reply a malformed TLV
               {"cmd":"record","on":true} / {"cmd":"record","on":false}   record the card's command APDUs
             Each reply is one JSON line with "ok".
@@ -40,6 +44,14 @@ struct VKeyServeCommand: AsyncParsableCommand {
     var hidSocket: String?
     @Option(name: .customLong("vpcd"), help: ArgumentHelp("Serve as a contactless card through vpcd at HOST:PORT.", valueName: "host:port"))
     var vpcd: String?
+    @Flag(name: .customLong("uhid"), help: "Also appear as a kernel HID device through /dev/uhid (Linux).")
+    var uhid = false
+    @Option(name: .customLong("vendor-id"), help: ArgumentHelp("USB vendor id of the UHID device (hex).", valueName: "hex"))
+    var vendorID = "1209"
+    @Option(name: .customLong("product-id"), help: ArgumentHelp("USB product id of the UHID device (hex).", valueName: "hex"))
+    var productID = "0001"
+    @Option(name: .customLong("product-name"), help: ArgumentHelp("Product name of the UHID device.", valueName: "name"))
+    var productName = "keybridge Virtual security key"
     @Option(name: .customLong("control"), help: ArgumentHelp("Control socket path.", valueName: "path"))
     var control: String?
     @Option(name: .long, help: "Presence: approve, deny, wait (for a touch on the control socket) or delay.")
@@ -70,6 +82,9 @@ struct VKeyServeCommand: AsyncParsableCommand {
         try OptionRange.check(presenceDelay, "--presence-delay-ms", 0...600_000)
         try OptionRange.check(residentKeyCapacity, "--rk-capacity", 0...100_000)
         try OptionRange.check(firmware, "--firmware", 0...Int(UInt32.max))
+        for (value, name) in [(vendorID, "--vendor-id"), (productID, "--product-id")] where UInt16(value, radix: 16) == nil {
+            throw ValidationError("\(name) takes a 16-bit hexadecimal number such as 1209, got \(value)")
+        }
     }
 
     func run() async throws {
@@ -82,7 +97,7 @@ struct VKeyServeCommand: AsyncParsableCommand {
                 throw KeyBridgeError.invalidArgument("cannot start the virtual key: \(error)")
             }
             var socketPath = hidSocket
-            if socketPath == nil && vpcd == nil {
+            if socketPath == nil && vpcd == nil && !uhid {
                 let directory = DeviceDiscovery.defaultVirtualKeyDirectory()
                 try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 socketPath = directory + "/vkey-\(getpid()).sock"
@@ -121,20 +136,39 @@ struct VKeyServeCommand: AsyncParsableCommand {
                 card = connection
                 oath = applet
             }
+            var uhidKey: UHIDKey?
+            if uhid {
+                let identity = UHIDKey.Identity(
+                    name: productName, serialNumber: configuration.serialNumber,
+                    vendorID: UInt16(vendorID, radix: 16)!, productID: UInt16(productID, radix: 16)!)
+                do {
+                    uhidKey = try UHIDKey(authenticator: authenticator, identity: identity)
+                } catch {
+                    hidServer?.stop()
+                    if let socketPath { VirtualKeyIdentity.remove(socketPath: socketPath) }
+                    card?.stop()
+                    throw KeyBridgeError.invalidArgument("--uhid: \(error)")
+                }
+            }
             let controlPath = control ?? socketPath.map { $0 + ".ctl" }
+                ?? (uhid ? DeviceDiscovery.defaultVirtualKeyDirectory() + "/uhid-\(getpid()).ctl" : nil)
             var controlServer: ControlServer?
             if let controlPath {
+                if control == nil { try? FileManager.default.createDirectory(atPath: (controlPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true) }
                 let handler = VKeyControlHandler(
-                    authenticator: authenticator, device: hidServer?.device, card: card, oath: oath)
+                    authenticator: authenticator, device: hidServer?.device ?? uhidKey?.device, card: card, oath: oath,
+                    uhid: uhidKey)
                 controlServer = try ControlServer(path: controlPath) { handler.handle($0) }
             }
             var where_: [String] = []
             if let socketPath { where_.append("HID socket \(socketPath)") }
             if let vpcd { where_.append("vpcd card at \(vpcd)") }
+            if uhid { where_.append("UHID device \(vendorID):\(productID) serial \(configuration.serialNumber)") }
             Output.note("keybridge virtual key serving on \(where_.joined(separator: " and "))"
                 + (controlPath.map { "; control socket \($0)" } ?? ""))
             await waitForTermination()
             hidServer?.stop()
+            uhidKey?.stop()
             if let socketPath { VirtualKeyIdentity.remove(socketPath: socketPath) }
             controlServer?.stop()
             card?.stop()
@@ -179,7 +213,7 @@ struct VKeyServeCommand: AsyncParsableCommand {
         configuration.resetWindowMilliseconds = resetWindow.map { Int($0 * 1000) }
         configuration.stateFile = state
         var transports: [String] = []
-        if hidSocket != nil || vpcd == nil { transports.append("usb") }
+        if hidSocket != nil || uhid || vpcd == nil { transports.append("usb") }
         if vpcd != nil { transports.append("nfc") }
         configuration.transports = transports
         return configuration
