@@ -30,6 +30,7 @@ struct KeyBridgeCommand: AsyncParsableCommand {
               8   the key does not support or allow the request
               9   a signature or attestation did not verify
               10  the key returned another CTAP error
+              15  keybridge rig: a test failed or errored (see its reports)
               130 cancelled (Ctrl-C)
             With --json, a failure prints {"error": {"code": NAME, "message": TEXT, ...}} on stdout.
             """,
