@@ -20,25 +20,22 @@ enum USBSerialNumber {
             ?? ancestorProperty("HID_UNIQ", subsystem: "hid", syspath: syspath)
     }
 
-    /// The udev property `name` of the nearest `subsystem` ancestor of the device at `syspath`.
-    static func ancestorProperty(_ name: String, subsystem: String, syspath: String) -> String? {
-        guard let resolved = realpath(syspath, nil) else { return nil }
-        defer { free(resolved) }
-        guard let udev = udev_new() else { return nil }
-        defer { udev_unref(udev) }
-        guard let device = udev_device_new_from_syspath(udev, resolved) else { return nil }
-        defer { udev_device_unref(device) }
-        guard let ancestor = udev_device_get_parent_with_subsystem_devtype(device, subsystem, nil),
-            let value = udev_device_get_property_value(ancestor, name)
-        else { return nil }
-        let text = String(cString: value).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? nil : text
-    }
-
     /// The sysfs attribute `name` of the nearest ancestor of the device at `syspath` (symbolic
     /// links resolved) in `subsystem` and, when given, of `devtype`. Nil when there is no such
     /// ancestor or attribute, or the value is empty.
     static func ancestorAttribute(_ name: String, subsystem: String, devtype: String?, syspath: String) -> String? {
+        withAncestor(subsystem: subsystem, devtype: devtype, syspath: syspath) { udev_device_get_sysattr_value($0, name) }
+    }
+
+    /// The udev property `name` of the nearest `subsystem` ancestor of the device at `syspath`.
+    static func ancestorProperty(_ name: String, subsystem: String, syspath: String) -> String? {
+        withAncestor(subsystem: subsystem, devtype: nil, syspath: syspath) { udev_device_get_property_value($0, name) }
+    }
+
+    /// What `read` finds on the ancestor, trimmed; nil when empty or absent.
+    private static func withAncestor(
+        subsystem: String, devtype: String?, syspath: String, read: (OpaquePointer) -> UnsafePointer<CChar>?
+    ) -> String? {
         guard let resolved = realpath(syspath, nil) else { return nil }
         defer { free(resolved) }
         guard let udev = udev_new() else { return nil }
@@ -47,7 +44,7 @@ enum USBSerialNumber {
         defer { udev_device_unref(device) }
         // The ancestor belongs to `device`; it is released with it.
         guard let ancestor = udev_device_get_parent_with_subsystem_devtype(device, subsystem, devtype),
-            let value = udev_device_get_sysattr_value(ancestor, name)
+            let value = read(ancestor)
         else { return nil }
         let text = String(cString: value).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text

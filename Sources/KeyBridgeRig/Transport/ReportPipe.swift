@@ -1,4 +1,5 @@
 import Foundation
+import KeyBridgeFIDO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,30 +35,11 @@ public final class ReportPipe: @unchecked Sendable {
 
     /// Connects to a virtual key's HID socket.
     public static func unixSocket(_ path: String) throws(RigError) -> ReportPipe {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw .unreachable("cannot create a socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            Glibc.close(fd)
-            throw .unreachable("the socket path \(path) is too long")
+        do {
+            return ReportPipe(fd: try UnixStreamSocket.connect(path: path), prefixReportID: false)
+        } catch {
+            throw .unreachable(error.description)
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else {
-            let reason = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw .unreachable("nothing answers on \(path): \(reason)")
-        }
-        return ReportPipe(fd: fd, prefixReportID: false)
     }
 
     /// Sends one report (padded with zeros to 64 bytes).
