@@ -4,7 +4,10 @@
 # linked statically), udev-rules/ and this script; results go to /share/out. Every check prints
 # PASS or FAIL with what it saw; the exit status is the number of failures (0: all passed).
 set -u
-KB=/share/bin/keybridge
+# Run keybridge from the guest's disk: executed from the 9p share, every start reads the whole
+# binary again (about 18 s under TCG; about 1 s from the disk).
+mkdir -p /opt/keybridge && cp -r /share/bin/. /opt/keybridge/
+KB=/opt/keybridge/keybridge
 OUT=/share/out
 export KEYBRIDGE_VKEY_DIR=/run/kb-vkeys
 mkdir -p "$KEYBRIDGE_VKEY_DIR" /run/kb
@@ -30,7 +33,7 @@ start_key() {
   local name=$1 serial=$2; shift 2
   "$KB" vkey serve --uhid --serial "$serial" --control "/run/kb/$name.ctl" "$@" >"/run/kb/$name.log" 2>&1 &
   keypid[$name]=$!
-  wait_for 10 test -S "/run/kb/$name.ctl" || { echo "the key $name did not start:"; cat "/run/kb/$name.log"; return 1; }
+  wait_for 60 test -S "/run/kb/$name.ctl" || { echo "the key $name did not start:"; cat "/run/kb/$name.log"; return 1; }
   udevadm settle
 }
 node_of() { # the hidraw node whose HID_UNIQ is SERIAL
@@ -58,7 +61,7 @@ perm=$(stat -c '%G %a' "$node")
 if [ "$perm" = "keybridge 660" ]; then pass "the kiosk rule gives it to group keybridge, mode 0660"; else fail "kiosk rule mode and group" "$perm"; fi
 check "udev check --kiosk agrees" "$KB" udev check --kiosk
 doctor=$("$KB" doctor --json 2>/dev/null)
-if echo "$doctor" | python3 -c 'import json,sys; f=json.load(sys.stdin); bad=[x for x in f if x["check"] in ("udev-rules","udev","hidraw") and x["status"]=="problem"]; sys.exit(1 if bad else 0)'; then
+if echo "$doctor" | python3 -c 'import json,sys; f=json.load(sys.stdin); bad=[x for x in f if x["check"] in ("udevRules","udev","hidraw") and x["status"]=="problem"]; sys.exit(1 if bad else 0)'; then
   pass "doctor finds no udev or hidraw problem"
 else
   fail "doctor with the rules" "$doctor"
@@ -92,13 +95,13 @@ check "reset over hidraw" "$KB" fido reset --yes --device "hid:$node"
 ctl /run/kb/a.ctl '{"cmd":"presence","mode":"wait"}' >/dev/null
 "$KB" fido make-credential --device "hid:$node" --rp vm.example --user carol --challenge "$cdh" --origin https://vm.example --json >/run/kb/wait.out 2>/run/kb/wait.err &
 waiter=$!
-if wait_for 10 grep -q 'Touch your security key' /run/kb/wait.err; then pass "the touch prompt while the key waits"; else fail "touch prompt" "$(cat /run/kb/wait.err)"; fi
+if wait_for 30 grep -q 'Touch your security key' /run/kb/wait.err; then pass "the touch prompt while the key waits"; else fail "touch prompt" "$(cat /run/kb/wait.err)"; fi
 sleep 1.5
 ctl /run/kb/a.ctl '{"cmd":"touch"}' >/dev/null
 if wait "$waiter" && grep -q '"id"' /run/kb/wait.out; then pass "a touch after 1.5 s of keep-alives completes the request"; else fail "touch completes" "$(cat /run/kb/wait.out /run/kb/wait.err)"; fi
 "$KB" fido make-credential --device "hid:$node" --rp vm.example --user dave --challenge "$cdh" --origin https://vm.example >/dev/null 2>/run/kb/cancel.err &
 waiter=$!
-wait_for 10 grep -q 'Touch your security key' /run/kb/cancel.err
+wait_for 30 grep -q 'Touch your security key' /run/kb/cancel.err
 kill -INT "$waiter"
 wait "$waiter"; status=$?
 if [ "$status" = 130 ]; then pass "Ctrl-C ends a waiting request with exit 130"; else fail "Ctrl-C" "exit $status" "$(cat /run/kb/cancel.err)"; fi
@@ -106,7 +109,7 @@ ctl /run/kb/a.ctl '{"cmd":"presence","mode":"approve"}' >/dev/null
 start=$(date +%s.%N)
 info=$("$KB" info --device "hid:$node" --json 2>&1)
 took=$(python3 -c "import time; print(round(time.time() - $start, 2))")
-if echo "$info" | grep -q aaguid && python3 -c "import sys; sys.exit(0 if $took < 3 else 1)"; then
+if echo "$info" | grep -q aaguid && python3 -c "import sys; sys.exit(0 if $took < 10 else 1)"; then
   pass "the cancel reached the key: it answers at once afterwards (${took} s)"
 else
   fail "key free after cancel" "took ${took} s" "$info"
@@ -115,12 +118,12 @@ fi
 # 5. Hotplug: devices --watch sees the key leave and come back; a request cut by unplugging is named.
 "$KB" devices --watch --json >/run/kb/watch.out 2>&1 &
 watcher=$!
-wait_for 10 grep -q '"present"' /run/kb/watch.out
+wait_for 30 grep -q '"present"' /run/kb/watch.out
 ctl /run/kb/a.ctl '{"cmd":"unplug"}' >/dev/null
-wait_for 10 grep -q '"removed"' /run/kb/watch.out && pass "devices --watch reports the key removed" || fail "watch removed" "$(cat /run/kb/watch.out)"
+wait_for 30 grep -q '"removed"' /run/kb/watch.out && pass "devices --watch reports the key removed" || fail "watch removed" "$(cat /run/kb/watch.out)"
 ctl /run/kb/a.ctl '{"cmd":"plug"}' >/dev/null
 udevadm settle
-wait_for 10 grep -q '"added"' /run/kb/watch.out && pass "devices --watch reports the key added again" || fail "watch added" "$(cat /run/kb/watch.out)"
+wait_for 30 grep -q '"added"' /run/kb/watch.out && pass "devices --watch reports the key added again" || fail "watch added" "$(cat /run/kb/watch.out)"
 kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null
 node=$(node_of KB-VM-0001) || fail "the key is back" "$(ls /dev/hidraw*)"
 ctl /run/kb/a.ctl '{"cmd":"presence","mode":"wait"}' >/dev/null
@@ -186,7 +189,7 @@ if [ $status -eq 0 ]; then pass "keybridge rig: the conformance suite passes ove
 kill "${keypid[a]}"; wait "${keypid[a]}" 2>/dev/null
 "$KB" vkey serve --uhid --serial KB-VM-0003 --hid-socket /run/kb/c.sock >/run/kb/c.log 2>&1 &
 keypid[c]=$!
-wait_for 10 test -S /run/kb/c.sock.ctl; udevadm settle
+wait_for 60 test -S /run/kb/c.sock.ctl; udevadm settle
 node=$(node_of KB-VM-0003)
 "$KB" bench --device "hid:$node" --iterations 200 --json >"$OUT/bench-hidraw.json" 2>/dev/null && \
 "$KB" bench --device "vkey:/run/kb/c.sock" --iterations 200 --json >"$OUT/bench-socket.json" 2>/dev/null && \
