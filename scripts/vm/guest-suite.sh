@@ -196,7 +196,52 @@ node=$(node_of KB-VM-0003)
   pass "latency over hidraw and over the socket measured" || fail "bench" "$(cat /run/kb/c.log)"
 kill "${keypid[c]}"; wait "${keypid[c]}" 2>/dev/null
 
-# 10. Without the rules, a user cannot open the node, and doctor says so and how to fix it.
+# 10. The HR-onboarding kiosk enrols a USB key that is plugged in when it asks (tmux as the terminal).
+export KEYBRIDGE_DIRECTORY=/run/kb/kiosk.sqlite
+cat >/run/kb/kiosk-policy.json <<'EOF'
+{"relyingParty": {"id": "contoso.com", "name": "Contoso"}, "origin": "https://login.contoso.com",
+ "authenticationMethods": {"enabled": {"fido2SecurityKey": {}}, "fido2": {"requireResidentKey": true},
+   "temporaryAccessPass": {"lifetimeMinutes": 60, "oneTime": true}},
+ "registrationAccess": {"allowedNetworks": ["10.0.0.0/8"], "trustedDevices": ["hr-kiosk-1"], "requireMFA": true}}
+EOF
+admin tenant add --id contoso --name Contoso --policy-file /run/kb/kiosk-policy.json >/dev/null
+admin user add --upn hr@contoso.com --display-name "HR Desk" --home-tenant contoso --group kiosk-operators >/dev/null
+admin user add --upn dana@contoso.com --display-name "Dana Scully" --home-tenant contoso >/dev/null
+operator_pass=$(admin tap issue --user hr@contoso.com --json | json 'd["pass"]')
+screen() { tmux capture-pane -p -t kiosk 2>/dev/null; }
+wait_screen() { wait_for "${2:-60}" sh -c "tmux capture-pane -p -t kiosk | grep -q \"$1\""; }
+type_line() { tmux send-keys -t kiosk -l "$1"; tmux send-keys -t kiosk Enter; }
+tmux new-session -d -s kiosk -x 120 -y 45 \
+  "$KB kiosk --kiosk-name hr-kiosk-1 --receipts /run/kb/receipts --timeout 60 --client-address 10.1.2.3; echo \"[exited \$?]\"; sleep 600"
+kiosk_ok=1
+step() { wait_screen "$1" "${2:-60}" || { kiosk_ok=0; fail "kiosk: waiting for \"$1\"" "$(screen)"; }; }
+step "Operator (user principal name):"; type_line hr@contoso.com
+step "One-time code or Temporary Access Pass"; type_line "$operator_pass"
+step "New hire (user principal name)"; type_line dana@contoso.com
+step "Temporary Access Pass (not shown"; type_line ""
+step "Insert the security key"
+start_key e KB-VM-0005
+step "choose a PIN for your key"
+if screen | grep -q KB-VM-0005; then pass "the kiosk names the plugged-in USB key by its serial number"; else fail "kiosk shows the serial" "$(screen)"; fi
+type_line 246810
+step "Type the PIN again"; type_line 246810
+step "security key is registered" 120
+step "Remove the key"
+kill "${keypid[e]}"; wait "${keypid[e]}" 2>/dev/null
+type_line ""
+step "New hire (user principal name)"; type_line quit
+step "exited 0"
+tmux kill-session -t kiosk 2>/dev/null
+receipt=$(tail -n 1 /run/kb/receipts/enrollments.csv 2>/dev/null)
+if [ "$kiosk_ok" = 1 ] && echo "$receipt" | grep -q '^[^,]*,dana@contoso.com,contoso,.*,KB-VM-0005,'; then
+  pass "the kiosk enrolled dana with the USB key: $(echo "$receipt" | cut -d, -f2,6)"
+else
+  fail "kiosk enrolment over USB" "$receipt"
+fi
+stored=$(KEYBRIDGE_TAP="$(admin tap issue --user dana@contoso.com --json | json 'd["pass"]')" "$KB" security-info list --user dana@contoso.com --client-device hr-kiosk-1 --json 2>&1)
+if echo "$stored" | grep -q -i fido2; then pass "the directory holds dana's key"; else fail "kiosk: the directory" "$stored"; fi
+
+# 11. Without the rules, a user cannot open the node, and doctor says so and how to fix it.
 rm -f /etc/udev/rules.d/70-keybridge.rules /etc/udev/rules.d/71-keybridge-kiosk.rules
 udevadm control --reload
 start_key d KB-VM-0004
