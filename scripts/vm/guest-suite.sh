@@ -13,7 +13,7 @@ export KEYBRIDGE_VKEY_DIR=/run/kb-vkeys
 mkdir -p "$KEYBRIDGE_VKEY_DIR" /run/kb
 passed=0
 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
+pass() { echo "PASS $1 (${SECONDS} s)"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1"; shift; printf '     %s\n' "$@"; failed=$((failed + 1)); }
 check() { # check NAME COMMAND… : passes when the command exits 0
   local name=$1; shift
