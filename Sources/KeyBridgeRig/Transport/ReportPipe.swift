@@ -67,7 +67,7 @@ public final class ReportPipe: @unchecked Sendable {
         var received = 0
         while received < Self.reportSize {
             let left = deadline.timeIntervalSinceNow
-            if left <= 0 { return received == 0 ? nil : nil }
+            if left <= 0 { return nil }  // a report cut short by the deadline is dropped
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, Int32(max(1, (left * 1000).rounded(.up))))
             if ready < 0 && errno == EINTR { continue }
