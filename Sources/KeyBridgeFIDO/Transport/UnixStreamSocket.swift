@@ -37,4 +37,22 @@ public enum UnixStreamSocket {
         }
         return fd
     }
+
+    /// Sends `line` and a newline to the socket at `path` and returns the one line that comes
+    /// back (without its newline), waiting at most `timeout` seconds: the JSON-lines exchange of a
+    /// virtual key's control socket.
+    public static func exchangeLine(path: String, line: String, timeout: Int = 10) throws(Failure) -> String {
+        let fd = try connect(path: path)
+        defer { close(fd) }
+        var wait = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        let payload = Array((line + "\n").utf8)
+        guard payload.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == payload.count else {
+            throw Failure(description: "\(path) closed before the request was sent")
+        }
+        var reply: [UInt8] = []
+        var byte: UInt8 = 0
+        while recv(fd, &byte, 1, 0) == 1 && byte != 0x0A { reply.append(byte) }
+        return String(decoding: reply, as: UTF8.self)
+    }
 }

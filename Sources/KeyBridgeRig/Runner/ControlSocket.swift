@@ -1,30 +1,19 @@
 import Foundation
 import KeyBridgeFIDO
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A one-line exchange with a virtual key's control socket (JSON lines).
 enum ControlSocket {
+    /// Sends `command` and returns the reply object; throws unless the key answered `"ok": true`.
     @discardableResult
     static func send(_ command: [String: Any], to path: String) throws -> [String: Any] {
-        let fd: Int32
+        let request = String(decoding: try JSONSerialization.data(withJSONObject: command), as: UTF8.self)
+        let reply: String
         do {
-            fd = try UnixStreamSocket.connect(path: path)
+            reply = try UnixStreamSocket.exchangeLine(path: path, line: request, timeout: 5)
         } catch {
             throw RigError.unreachable("the virtual key's control socket does not answer: \(error)")
         }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let line = Array(try JSONSerialization.data(withJSONObject: command)) + [0x0A]
-        guard Glibc.send(fd, line, line.count, Int32(MSG_NOSIGNAL)) == line.count else {
-            throw RigError.unreachable("the control socket \(path) closed")
-        }
-        var reply: [UInt8] = []
-        var byte: UInt8 = 0
-        while recv(fd, &byte, 1, 0) == 1, byte != 0x0A { reply.append(byte) }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(reply)) as? [String: Any],
+        guard let object = try? JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any],
             object["ok"] as? Bool == true
         else { throw RigError.unreachable("the control socket \(path) refused \(command["cmd"] ?? "")") }
         return object

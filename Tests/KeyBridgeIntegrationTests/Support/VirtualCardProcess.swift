@@ -49,8 +49,8 @@ final class VirtualCardProcess {
 
     @discardableResult
     func control(_ command: [String: Any]) throws -> [String: Any] {
-        let line = try JSONSerialization.data(withJSONObject: command) + Data("\n".utf8)
-        let reply = try UnixLineClient.exchange(path: controlPath, line: line)
+        let line = String(decoding: try JSONSerialization.data(withJSONObject: command), as: UTF8.self)
+        let reply = Data(try UnixStreamSocket.exchangeLine(path: controlPath, line: line).utf8)
         return try JSONSerialization.jsonObject(with: reply) as? [String: Any] ?? [:]
     }
 

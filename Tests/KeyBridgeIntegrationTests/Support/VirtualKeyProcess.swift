@@ -49,8 +49,8 @@ final class VirtualKeyProcess {
     /// Sends one JSON command to the key's control socket and returns its JSON reply.
     @discardableResult
     func control(_ command: [String: Any]) throws -> [String: Any] {
-        let line = try JSONSerialization.data(withJSONObject: command) + Data("\n".utf8)
-        let reply = try UnixLineClient.exchange(path: controlPath, line: line)
+        let line = String(decoding: try JSONSerialization.data(withJSONObject: command), as: UTF8.self)
+        let reply = Data(try UnixStreamSocket.exchangeLine(path: controlPath, line: line).utf8)
         guard let object = try JSONSerialization.jsonObject(with: reply) as? [String: Any] else {
             throw NSError(domain: "VirtualKeyProcess", code: 2)
         }
@@ -65,37 +65,5 @@ final class VirtualKeyProcess {
             process.terminate()
             process.waitUntilExit()
         }
-    }
-}
-
-/// A tiny blocking client for line-based Unix sockets.
-enum UnixLineClient {
-    static func exchange(path: String, line: Data) throws -> Data {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let bytes = Array(path.utf8)
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        _ = line.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var reply = Data()
-        var byte: UInt8 = 0
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        while recv(fd, &byte, 1, 0) == 1 {
-            if byte == 0x0A { break }
-            reply.append(byte)
-        }
-        return reply
     }
 }
