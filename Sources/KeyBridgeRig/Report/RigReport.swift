@@ -1,4 +1,5 @@
 import Foundation
+import KeyBridgeFIDO
 
 /// A key as the reports name it: identity first (serial number and AAGUID), then where it was.
 public struct DeviceReport: Codable, Sendable {
@@ -11,6 +12,15 @@ public struct DeviceReport: Codable, Sendable {
     public var product: String
     /// What getInfo said, when it could be read.
     public var info: AuthenticatorInfo?
+
+    /// What discovery says about the key, before any getInfo.
+    public init(_ descriptor: DeviceDescriptor) {
+        id = descriptor.id
+        transport = descriptor.transport.rawValue
+        serialNumber = descriptor.serialNumber
+        manufacturer = descriptor.manufacturer
+        product = descriptor.product
+    }
 }
 
 /// Latency of one operation on one key, from an HdrHistogram (microsecond resolution).

@@ -14,10 +14,7 @@ final class KeyWorker: @unchecked Sendable {
         self.key = key
         self.plan = plan
         self.report = report
-        state = KeyReport(
-            device: DeviceReport(
-                id: key.descriptor.id, transport: key.descriptor.transport.rawValue, serialNumber: key.descriptor.serialNumber,
-                manufacturer: key.descriptor.manufacturer, product: key.descriptor.product))
+        state = KeyReport(device: DeviceReport(key.descriptor))
     }
 
     func run() {
@@ -40,13 +37,10 @@ final class KeyWorker: @unchecked Sendable {
 
     private func connect() {
         do {
-            let link = try key.connect()
-            let client = CTAP2Client(link: link, timeout: plan.requestTimeout)
-            let info = AuthenticatorInfo(try client.send(.getInfo).lenientMap("getInfo"))
+            let info = try openContext(try key.connect())
             key.aaguid = info.aaguid
             state.device.aaguid = info.aaguid
             state.device.info = info
-            context = TestContext(key: key, link: link, info: info, timeout: plan.requestTimeout)
         } catch {
             goneReason = "could not open the key: \(error)"
         }
@@ -58,13 +52,19 @@ final class KeyWorker: @unchecked Sendable {
         context?.link.close()
         context = nil
         do {
-            let link = try key.reconnect(within: error.keyIsGone ? 3 : 5)
-            let client = CTAP2Client(link: link, timeout: plan.requestTimeout)
-            let info = AuthenticatorInfo(try client.send(.getInfo).lenientMap("getInfo"))
-            context = TestContext(key: key, link: link, info: info, timeout: plan.requestTimeout)
+            _ = try openContext(try key.reconnect(within: error.keyIsGone ? 3 : 5))
         } catch {
             goneReason = "the key is gone (\(error))"
         }
+    }
+
+    /// Reads getInfo over `link` (leniently: the getInfo tests judge its encoding) and makes the
+    /// tests' context on it.
+    private func openContext(_ link: any CTAPLink) throws -> AuthenticatorInfo {
+        let client = CTAP2Client(link: link, timeout: plan.requestTimeout)
+        let info = AuthenticatorInfo(try client.send(.getInfo).map("getInfo", strict: false))
+        context = TestContext(key: key, link: link, info: info, timeout: plan.requestTimeout)
+        return info
     }
 
     // MARK: Tests
@@ -113,9 +113,6 @@ final class KeyWorker: @unchecked Sendable {
         state.tests.append(record)
         report(state)
     }
-
-    /// The key's context, when it is still there.
-    var liveContext: TestContext? { goneReason == nil ? context : nil }
 
     func setLatency(_ stats: [LatencyStats]) {
         state.latency += stats

@@ -49,13 +49,13 @@ final class OperationRunner {
                 if index == max(1, operations / 10) { memory.afterWarmUp = Self.residentKiB() }
                 if let pin, self.suite == .endurance {
                     token = self.timed("pinToken", &timings, exchange: {
-                        guard let token = try c.client.pinToken(pin, c.pinProtocol, permissions: c.info.isCTAP21 ? 0x03 : nil, rpID: c.info.isCTAP21 ? TestContext.rpID : nil).token else {
+                        guard let token = try c.pinToken(pin, permissions: 0x03) else {
                             throw CheckFailure("no PIN token")
                         }
                         return token
                     }, check: { $0 })
                 } else if let pin, index == 0 {
-                    token = try c.client.pinToken(pin, c.pinProtocol, permissions: c.info.isCTAP21 ? 0x03 : nil, rpID: c.info.isCTAP21 ? TestContext.rpID : nil).token
+                    token = try c.pinToken(pin, permissions: 0x03)
                 }
                 if self.suite == .latency {
                     _ = self.timed("getInfo", &timings, exchange: { try c.client.send(.getInfo) }, check: { try $0.map("getInfo") })

@@ -45,27 +45,43 @@ public final class RigKey: @unchecked Sendable {
         }
     }
 
+    /// The ways the rig can cycle a key's power.
+    enum PowerMethod {
+        case hook(String)
+        case controlSocket(String)
+        case pcscPowerDown
+
+        var name: String {
+            switch self {
+            case .hook: "hook"
+            case .controlSocket: "virtual-key control socket"
+            case .pcscPowerDown: "PC/SC power-down"
+            }
+        }
+    }
+
     /// How the rig can cycle this key's power, best first: the operator's hook, the virtual key's
     /// control socket, PC/SC power-down; nil when it cannot.
-    var powerCycleMethod: String? {
-        if hooks.powerHook != nil { return "hook" }
-        if controlSocket != nil { return "virtual-key control socket" }
-        if descriptor.transport == .nfc { return "PC/SC power-down" }
+    var powerMethod: PowerMethod? {
+        if let hook = hooks.powerHook { return .hook(hook) }
+        if let control = controlSocket { return .controlSocket(control) }
+        if descriptor.transport == .nfc { return .pcscPowerDown }
         return nil
     }
 
-    /// Cycles the key's power and returns a new link to it. The old link is closed first.
+    /// Cycles the key's power and returns a link to it: the same one, or a new one after the old
+    /// was closed.
     func powerCycle(closing link: any CTAPLink) throws -> any CTAPLink {
-        if let hook = hooks.powerHook {
+        switch powerMethod {
+        case .hook(let hook)?:
             link.close()
             try hooks.run(hook, action: "power-cycle", key: self)
             return try reconnect(within: 15)
-        }
-        if let control = controlSocket {
+        case .controlSocket(let control)?:
             try ControlSocket.send(["cmd": "powerCycle"], to: control)
             return link
-        }
-        if descriptor.transport == .nfc, let nfc = link as? NFCLink {
+        case .pcscPowerDown?:
+            guard let nfc = link as? NFCLink else { throw RigError.usage("a contactless key without a PC/SC link") }
             do {
                 try nfc.connection.card.reconnect(powerCycle: true)
             } catch {
@@ -73,8 +89,9 @@ public final class RigKey: @unchecked Sendable {
             }
             try nfc.connection.select()
             return nfc
+        case nil:
+            throw NeedsPowerCycle("no way to cycle this key's power: give --power-hook")
         }
-        throw NeedsPowerCycle("no way to cycle this key's power: give --power-hook")
     }
 
     /// Connects again, waiting for the key to reappear, found by its serial number when the
@@ -83,14 +100,17 @@ public final class RigKey: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         var lastError = RigError.unreachable("the key did not come back")
         while Date() < deadline {
-            if let link = try? connect() { return link }
+            do {
+                return try connect()
+            } catch {
+                lastError = error
+            }
             if let serial = descriptor.serialNumber, descriptor.transport == .usb,
                 let moved = DeviceDiscovery().usbDevices().first(where: { $0.serialNumber == serial }),
                 let link = try? RigKey(descriptor: moved, hooks: hooks).connect()
             {
                 return link
             }
-            do { _ = try connect() } catch { lastError = error }
             usleep(200_000)
         }
         throw lastError

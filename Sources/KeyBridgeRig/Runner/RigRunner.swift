@@ -20,13 +20,7 @@ public final class RigRunner: @unchecked Sendable {
         self.onUpdate = onUpdate
         report = RigReport(
             startedAt: Date(), suites: plan.suites,
-            keys: keys.map {
-                KeyReport(
-                    device: DeviceReport(
-                        id: $0.descriptor.id, transport: $0.descriptor.transport.rawValue,
-                        serialNumber: $0.descriptor.serialNumber, manufacturer: $0.descriptor.manufacturer,
-                        product: $0.descriptor.product))
-            })
+            keys: keys.map { KeyReport(device: DeviceReport($0.descriptor)) })
     }
 
     /// The report so far.

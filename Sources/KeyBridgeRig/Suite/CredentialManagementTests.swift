@@ -15,7 +15,7 @@ enum CredentialManagementTests {
     }
 
     static func cmToken(_ c: TestContext) throws -> [UInt8] {
-        guard let token = try c.client.pinToken(TestContext.pin, c.pinProtocol, permissions: c.info.isCTAP21 ? 0x04 : nil).token else {
+        guard let token = try c.pinToken(permissions: 0x04, rpID: nil) else {
             throw CheckFailure("no cm token")
         }
         return token
@@ -24,7 +24,7 @@ enum CredentialManagementTests {
     static func twoDiscoverable(_ c: TestContext) throws -> [MadeCredential] {
         try c.freshKey(pin: TestContext.pin)
         return try (1...2).map { n in
-            let token = try c.client.pinToken(TestContext.pin, c.pinProtocol, permissions: c.info.isCTAP21 ? 0x01 : nil, rpID: c.info.isCTAP21 ? TestContext.rpID : nil).token
+            let token = try c.pinToken(permissions: 0x01)
             return try c.makeCredential(rk: true, userID: Array("rig-cm-\(n)".utf8), token: token)
         }
     }

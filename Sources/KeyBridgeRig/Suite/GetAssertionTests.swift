@@ -83,18 +83,12 @@ enum GetAssertionTests {
         ConformanceTest("getAssertion.pinAuthInvalid", "a wrong pinUvAuthParam is CTAP2_ERR_PIN_AUTH_INVALID; a right one sets UV", section: "6.2.2", tags: ["getAssertion", "pin"]) { c in
             try c.require(option: "clientPin")
             try c.freshKey(pin: TestContext.pin)
-            let permissions: UInt8? = c.info.isCTAP21 ? 0x03 : nil
-            let rp: String? = c.info.isCTAP21 ? TestContext.rpID : nil
-            guard let token = try c.client.pinToken(TestContext.pin, c.pinProtocol, permissions: permissions, rpID: rp).token else {
-                throw CheckFailure("no PIN token")
-            }
+            guard let token = try c.pinToken(permissions: 0x03) else { throw CheckFailure("no PIN token") }
             let made = try c.makeCredential(token: token)
             var request = c.getAssertionRequest(allow: [made.credentialID], token: token)
             request[6] = .bytes(Array(repeating: 0x33, count: c.pinProtocol.version == 1 ? 16 : 32))
             try c.expect(try c.client.send(.getAssertion, .map(request)), .pinAuthInvalid, "a wrong pinUvAuthParam")
-            guard let again = try c.client.pinToken(TestContext.pin, c.pinProtocol, permissions: permissions, rpID: rp).token else {
-                throw CheckFailure("no PIN token")
-            }
+            guard let again = try c.pinToken(permissions: 0x03) else { throw CheckFailure("no PIN token") }
             let (assertion, _) = try c.getAssertion(allow: [made.credentialID], token: again)
             try c.check(assertion.authData.flags.contains(.userVerified), "UV is not set after getAssertion with a PIN token")
         },

@@ -114,12 +114,11 @@ enum MakeCredentialTests {
         ConformanceTest("makeCredential.pinAuth", "a right pinUvAuthParam sets UV; a wrong one is CTAP2_ERR_PIN_AUTH_INVALID", section: "6.1.2", tags: ["makeCredential", "pin"]) { c in
             try c.require(option: "clientPin")
             try c.freshKey(pin: TestContext.pin)
-            let (_, token) = try c.client.pinToken(TestContext.pin, c.pinProtocol, permissions: c.info.isCTAP21 ? 0x01 : nil, rpID: c.info.isCTAP21 ? TestContext.rpID : nil)
-            guard let token else { throw CheckFailure("no PIN token") }
+            guard let token = try c.pinToken(permissions: 0x01) else { throw CheckFailure("no PIN token") }
             var wrong = c.makeCredentialRequest(token: token)
             wrong[8] = .bytes(Array(repeating: 0x55, count: c.pinProtocol.version == 1 ? 16 : 32))
             try c.expect(try c.client.send(.makeCredential, .map(wrong)), .pinAuthInvalid, "a wrong pinUvAuthParam")
-            let (_, again) = try c.client.pinToken(TestContext.pin, c.pinProtocol, permissions: c.info.isCTAP21 ? 0x01 : nil, rpID: c.info.isCTAP21 ? TestContext.rpID : nil)
+            let again = try c.pinToken(permissions: 0x01)
             let made = try c.makeCredential(token: again)
             try c.check(made.authData.flags.contains(.userVerified), "UV is not set after a makeCredential with a PIN token")
         },

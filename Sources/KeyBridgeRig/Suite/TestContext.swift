@@ -73,6 +73,13 @@ public final class TestContext: @unchecked Sendable {
         PinUvAuthProtocol(version: info.pinUvAuthProtocols.contains(2) ? 2 : 1)
     }
 
+    /// A token for `pin` (default: the suite's) with `permissions` for the suite's relying party,
+    /// asked the CTAP 2.1 way (getPinUvAuthTokenUsingPinWithPermissions) when the key is a 2.1 key
+    /// and with getPinToken otherwise; nil when the key refuses.
+    public func pinToken(_ pin: String = TestContext.pin, permissions: UInt8, rpID: String? = TestContext.rpID) throws -> [UInt8]? {
+        try client.pinToken(pin, pinProtocol, permissions: info.isCTAP21 ? permissions : nil, rpID: info.isCTAP21 ? rpID : nil).token
+    }
+
     /// Reads getInfo again (after a change of PIN or configuration).
     @discardableResult
     public func refreshInfo() throws -> AuthenticatorInfo {
@@ -108,11 +115,11 @@ public final class TestContext: @unchecked Sendable {
             client = CTAP2Client(link: newLink, timeout: client.timeout)
             installKeepAliveHandler()
         }
-        observe("power cycled (\(key.powerCycleMethod ?? "?"))")
+        observe("power cycled (\(key.powerMethod?.name ?? "?"))")
     }
 
     /// Whether the rig can cycle the power without a person.
-    public var canPowerCycle: Bool { key.powerCycleMethod != nil }
+    public var canPowerCycle: Bool { key.powerMethod != nil }
 
     private func installKeepAliveHandler() {
         let key = self.key

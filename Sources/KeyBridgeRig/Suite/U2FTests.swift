@@ -1,5 +1,6 @@
 import Crypto
 import KeyBridgePCSC
+import KeyBridgeWebAuthn
 
 /// CTAP1/U2F compatibility (CTAP 2.1 §11 and the U2F raw message formats), where getInfo lists U2F_V2.
 enum U2FTests {
@@ -32,7 +33,7 @@ enum U2FTests {
         offset += certificateLength
         let signature = Array(d[offset...])
         let signed = [0x00] + appParameter + challenge + handle + publicKey
-        let verified = (try? KeyBridgeWebAuthnBridge.verify(signature: signature, over: signed, certificate: certificate)) == true
+        let verified = (try? WebAuthnVerifier.verify(signature: signature, over: signed, certificate: certificate, algorithm: -7)) == true
         try c.check(verified, "the REGISTER signature does not verify with the attestation certificate")
         return (handle, publicKey)
     }
