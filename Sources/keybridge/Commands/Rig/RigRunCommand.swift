@@ -126,31 +126,17 @@ struct RigRunCommand: ParsableCommand {
         if report.counts.anyFailure { throw ExitCode(15) }
     }
 
-    /// The keys named by --devices: `all` is every FIDO key connected now.
+    /// The keys named by --devices (exit 3, naming the missing one, when one is not connected).
     private func selectKeys() throws -> [DeviceDescriptor] {
-        let discovery = DeviceDiscovery()
-        let present = discovery.devices().filter { $0.capabilities.contains("fido2") }
-        var chosen: [DeviceDescriptor] = []
-        for wanted in devices {
-            if wanted == "all" {
-                chosen += present
-                continue
-            }
-            if let match = present.first(where: { $0.id == wanted || $0.path == wanted || $0.serialNumber == wanted }) {
-                chosen.append(match)
-            } else if let named = try? discovery.device(id: wanted) {
-                chosen.append(named)
+        do {
+            return try RigKeySelection.keys(devices)
+        } catch {
+            if case .deviceNotFound("") = error {
+                Output.note("keybridge rig: no security key is connected")
             } else {
-                Output.note("keybridge rig: no key \(wanted) is connected (run `keybridge devices`)")
-                throw ExitCode(3)
+                Output.note("keybridge rig: \(error)")
             }
-        }
-        var seen = Set<String>()
-        chosen = chosen.filter { seen.insert($0.id).inserted }
-        guard !chosen.isEmpty else {
-            Output.note("keybridge rig: no security key is connected")
             throw ExitCode(3)
         }
-        return chosen
     }
 }
